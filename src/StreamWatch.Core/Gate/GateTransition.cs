@@ -1,0 +1,3 @@
+namespace StreamWatch.Core.Gate;
+
+public enum GateTransition { None, Opened, Closed }

@@ -1,0 +1,40 @@
+namespace StreamWatch.Core.Motion;
+
+/// <summary>Motion in one cell of the analysis grid after global motion and lighting are removed.</summary>
+/// <param name="X">Cell centre, normalised 0..1.</param>
+/// <param name="Y">Cell centre, normalised 0..1.</param>
+/// <param name="Dx">Mean residual flow, analysis pixels per analysed frame (+x right).</param>
+/// <param name="Dy">Mean residual flow, analysis pixels per analysed frame (+y down).</param>
+/// <param name="Magnitude">Residual motion strength in the cell (noise-floor normalised).</param>
+/// <param name="Active">Above the noise floor and not masked.</param>
+public readonly record struct FlowCell(float X, float Y, float Dx, float Dy, float Magnitude, bool Active);
+
+/// <summary>
+/// Result of analysing one frame against the previous one. The analyzer owns and reuses this
+/// object and its <see cref="Cells"/> buffer: read it before the next Analyze call.
+/// </summary>
+public sealed class MotionResult
+{
+    public MotionResult(int gridWidth, int gridHeight)
+    {
+        GridWidth = gridWidth;
+        GridHeight = gridHeight;
+        Cells = new FlowCell[gridWidth * gridHeight];
+    }
+
+    public int GridWidth { get; }
+    public int GridHeight { get; }
+    /// <summary>Row-major, GridWidth × GridHeight.</summary>
+    public FlowCell[] Cells { get; }
+
+    /// <summary>Gate input: how much local (object) motion there is, 0 when none.</summary>
+    public float Score { get; set; }
+    public int ActiveCells { get; set; }
+    /// <summary>Dominant (camera) motion that was removed, analysis pixels per frame.</summary>
+    public float GlobalDx { get; set; }
+    public float GlobalDy { get; set; }
+    /// <summary>Estimated global brightness ratio current/previous (1 = unchanged).</summary>
+    public float BrightnessGain { get; set; } = 1f;
+    /// <summary>True when the frame was judged a global lighting change and its motion suppressed.</summary>
+    public bool LightingChange { get; set; }
+}

@@ -1,0 +1,38 @@
+using System.Diagnostics.Metrics;
+
+namespace StreamWatch.Core.Telemetry;
+
+/// <summary>
+/// Every instrument StreamWatch reports, in one place. Names follow Prometheus conventions once
+/// exported (the exporter adds the <c>streamwatch_</c> prefix and unit suffixes as needed).
+/// Tags are bounded: camera, rule, stage, backend, phase, reason — never URLs or credentials.
+/// </summary>
+public static class StreamWatchMetrics
+{
+    public const string MeterName = "StreamWatch";
+    public static readonly Meter Meter = new(MeterName, "1.0");
+
+    // Ingest
+    public static readonly Counter<long> FramesDecoded = Meter.CreateCounter<long>("frames_decoded", "{frame}", "Frames read from the decoder");
+    public static readonly Counter<long> FramesAnalysed = Meter.CreateCounter<long>("frames_analysed", "{frame}", "Frames run through motion analysis");
+    public static readonly Counter<long> FramesDropped = Meter.CreateCounter<long>("frames_dropped", "{frame}", "Frames dropped because analysis fell behind");
+    public static readonly Counter<long> DecoderRestarts = Meter.CreateCounter<long>("ffmpeg_restarts", "{restart}", "ffmpeg child processes restarted");
+    public static readonly Counter<long> StreamErrors = Meter.CreateCounter<long>("stream_errors", "{error}", "Stream failures by reason");
+    public static readonly Histogram<double> DecodeLag = Meter.CreateHistogram<double>("decode_lag", "s", "Delay between a frame's capture time and the start of its analysis");
+
+    // Motion, gate, keyframes
+    public static readonly Counter<double> GateOpenTime = Meter.CreateCounter<double>("gate_open", "s", "Stream time the motion gate was open");
+    public static readonly Counter<long> GateOpenings = Meter.CreateCounter<long>("gate_openings", "{opening}", "Times the motion gate opened");
+    public static readonly Counter<long> KeyframesSelected = Meter.CreateCounter<long>("keyframes_selected", "{keyframe}", "Keyframes chosen for the model");
+
+    // Latency per stage (stage = gate | keyframe_queue | inference | publish)
+    public static readonly Histogram<double> StageLatency = Meter.CreateHistogram<double>("stage_latency", "s", "Time spent in a pipeline stage");
+    public static readonly Histogram<double> EndToEndLatency = Meter.CreateHistogram<double>("alert_latency", "s", "Motion onset to alert published");
+
+    // Alerts, sinks, model
+    public static readonly Counter<long> Alerts = Meter.CreateCounter<long>("alerts", "{alert}", "Alert lifecycle messages by rule and phase");
+    public static readonly Counter<long> SinkDropped = Meter.CreateCounter<long>("sink_dropped", "{event}", "Events a sink's full queue dropped");
+    public static readonly Counter<long> SinkErrors = Meter.CreateCounter<long>("sink_errors", "{error}", "Events a sink failed to write");
+    public static readonly Counter<long> ModelRequests = Meter.CreateCounter<long>("model_requests", "{request}", "Model requests by backend and outcome");
+    public static readonly Counter<long> ModelDropped = Meter.CreateCounter<long>("model_dropped", "{request}", "Model work dropped (stale, coalesced, queue full)");
+}
