@@ -33,8 +33,15 @@ public sealed class CameraWorker
 
     public string Name => _camera.Name;
 
-    /// <summary>Events of this camera; subscribing starts ffmpeg, disposing the subscription stops it.</summary>
-    public IObservable<PipelineEvent> Events => Observable.Create<PipelineEvent>((observer, ct) => RunAsync(observer, ct));
+    /// <summary>
+    /// Events of this camera. Subscribing starts ffmpeg; cancelling <paramref name="stop"/> stops it,
+    /// flushes the pipeline (open alerts end) and completes the stream.
+    /// </summary>
+    public IObservable<PipelineEvent> Events(CancellationToken stop) => Observable.Create<PipelineEvent>(async (observer, ct) =>
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, stop);
+        await RunAsync(observer, linked.Token);
+    });
 
     private async Task RunAsync(IObserver<PipelineEvent> observer, CancellationToken ct)
     {
