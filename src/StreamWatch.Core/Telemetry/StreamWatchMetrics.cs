@@ -35,4 +35,13 @@ public static class StreamWatchMetrics
     public static readonly Counter<long> SinkErrors = Meter.CreateCounter<long>("sink_errors", "{error}", "Events a sink failed to write");
     public static readonly Counter<long> ModelRequests = Meter.CreateCounter<long>("model_requests", "{request}", "Model requests by backend and outcome");
     public static readonly Counter<long> ModelDropped = Meter.CreateCounter<long>("model_dropped", "{request}", "Model work dropped (stale, coalesced, queue full)");
+
+    // Gauges: components register their series with Track(...) (see GaugeSet); read at scrape time.
+    public static readonly GaugeSet CameraUp = new(Meter, "camera_up", null, "1 while the camera's stream delivers frames, 0 while it is down or restarting");
+    public static readonly GaugeSet GateOpen = new(Meter, "gate_open_state", null, "1 while the camera's motion gate is open");
+    public static readonly GaugeSet QueueDepth = new(Meter, "queue_depth", "{item}", "Items waiting in a bounded queue (tags: camera, queue)");
+    public static readonly GaugeSet QueueCapacity = new(Meter, "queue_capacity", "{item}", "Capacity of a bounded queue (tags: camera, queue)");
+    public static readonly GaugeSet MqttConnected = new(Meter, "mqtt_connected", null, "1 while the MQTT client is connected to its broker");
+    public static readonly GaugeSet OutboxDepth = new(Meter, "outbox_depth", "{message}", "Messages waiting in the MQTT outbox");
+    public static readonly GaugeSet OutboxOldestAge = new(Meter, "outbox_oldest_age", "s", "Age of the oldest message waiting in the outbox (0 when empty)");
 }
