@@ -11,7 +11,8 @@ public sealed class MotionAnalyzer
 {
     private readonly MotionOptions _o;
     private readonly int _width, _height, _cells;
-    private readonly bool[] _masked, _trusted;
+    private readonly bool[] _masked, _trusted, _lost;
+    public int LostCells;
     private readonly float[] _dx, _dy, _floor, _sortX, _sortY;
     private readonly PatchTracker _tracker;
     private readonly MotionResult _result;
@@ -35,7 +36,7 @@ public sealed class MotionAnalyzer
         _result = new MotionResult(cols, rows);
         _masked = new bool[_cells];
         foreach (var m in masks) m.Fill(_masked, cols, rows);
-        _trusted = new bool[_cells];
+        _trusted = new bool[_cells]; _lost = new bool[_cells];
         _dx = new float[_cells]; _dy = new float[_cells];
         _floor = new float[_cells];
         _sortX = new float[_cells]; _sortY = new float[_cells];
@@ -75,6 +76,7 @@ public sealed class MotionAnalyzer
         var gain = BrightnessGain();
         var lighting = MathF.Abs(MathF.Log(gain)) > _o.LightingChangeThreshold;
         TrackCells();
+        LostCells = 0; for (var c = 0; c < _cells; c++) if (_lost[c]) LostCells++;
         var (gx, gy) = DominantMotion();
         Swap();
         Publish(gx, gy, gain, lighting);
@@ -90,11 +92,12 @@ public sealed class MotionAnalyzer
         float minTexture = (float)_o.MinTexture, maxError = (float)_o.MaxMatchError;
         for (var c = 0; c < _cells; c++)
         {
-            _trusted[c] = false; _dx[c] = 0; _dy[c] = 0;
+            _trusted[c] = false; _lost[c] = false; _dx[c] = 0; _dy[c] = 0;
             if (_masked[c]) continue;
             float cx = (c % cols + 0.5f) * cw - 0.5f, cy = (c / cols + 0.5f) * ch - 0.5f;
             _tracker.Track(_prev, _cur, cx, cy, out var dx, out var dy, out var texture, out var error);
-            if (texture < minTexture || error > maxError || !float.IsFinite(dx) || !float.IsFinite(dy)) continue;
+            if (texture < minTexture) continue;
+            if (error > maxError || !float.IsFinite(dx) || !float.IsFinite(dy)) { _lost[c] = true; continue; }
             _trusted[c] = true; _dx[c] = dx; _dy[c] = dy;
         }
     }
@@ -165,6 +168,13 @@ public sealed class MotionAnalyzer
                 on = !lighting && mag > factor;
                 if (!on && !lighting) _floor[c] = Math.Max(minFloor, _floor[c] + rate * (r - _floor[c]));
                 if (on) { active++; score += r; }
+            }
+            else if (_lost[c] && !lighting)
+            {
+                // Textured patch whose content changed beyond translation + gain: an object moving
+                // too fast or occluding. Active with unknown direction, scored as a threshold residual.
+                on = true; mag = factor;
+                active++; score += factor * _floor[c];
             }
             _result.Cells[c] = new FlowCell((c % cols + 0.5f) / cols, (c / cols + 0.5f) / rows, rx, ry, mag, on);
         }

@@ -16,9 +16,12 @@ internal sealed class Pyramid
         {
             Width[l] = width; Height[l] = height;
             Data[l] = new float[width * height];
+            if (l == 0) _row = new float[width];
             width = Math.Max(1, width / 2); height = Math.Max(1, height / 2);
         }
     }
+
+    private readonly float[] _row = [];
 
     public int Levels { get; }
     public float[][] Data { get; }
@@ -52,15 +55,40 @@ internal sealed class Pyramid
         for (; i < s.Length; i++) d[i] = s[i];
     }
 
-    private static void Halve(float[] src, int sw, float[] dst, int dw, int dh)
+    /// <summary>5-tap binomial (1 4 6 4 1) blur and 2× decimation, borders clamped (like OpenCV pyrDown).</summary>
+    private void Halve(float[] src, int sw, float[] dst, int dw, int dh)
     {
+        var sh = src.Length / sw;
+        var tmp = _row.AsSpan(0, sw);
         for (var y = 0; y < dh; y++)
         {
-            var r0 = src.AsSpan(2 * y * sw, sw);
-            var r1 = src.AsSpan((2 * y + 1) * sw, sw);
+            int c = 2 * y;
+            VerticalTaps(src.AsSpan(Math.Max(c - 2, 0) * sw, sw), src.AsSpan(Math.Max(c - 1, 0) * sw, sw),
+                src.AsSpan(c * sw, sw), src.AsSpan(Math.Min(c + 1, sh - 1) * sw, sw),
+                src.AsSpan(Math.Min(c + 2, sh - 1) * sw, sw), tmp);
             var d = dst.AsSpan(y * dw, dw);
             for (var x = 0; x < dw; x++)
-                d[x] = 0.25f * (r0[2 * x] + r0[2 * x + 1] + r1[2 * x] + r1[2 * x + 1]);
+            {
+                int m = 2 * x, a = Math.Max(m - 2, 0), b = Math.Max(m - 1, 0), e = Math.Min(m + 1, sw - 1), f = Math.Min(m + 2, sw - 1);
+                d[x] = (1f / 256) * (tmp[a] + 4 * (tmp[b] + tmp[e]) + 6 * tmp[m] + tmp[f]);
+            }
         }
+    }
+
+    private static void VerticalTaps(ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, ReadOnlySpan<float> r2,
+        ReadOnlySpan<float> r3, ReadOnlySpan<float> r4, Span<float> t)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> four = Vector256.Create(4f), six = Vector256.Create(6f);
+            for (; i <= t.Length - 8; i += 8)
+            {
+                var v = Vector256.Create(r0[i..]) + Vector256.Create(r4[i..])
+                    + four * (Vector256.Create(r1[i..]) + Vector256.Create(r3[i..])) + six * Vector256.Create(r2[i..]);
+                v.CopyTo(t[i..]);
+            }
+        }
+        for (; i < t.Length; i++) t[i] = r0[i] + r4[i] + 4 * (r1[i] + r3[i]) + 6 * r2[i];
     }
 }
