@@ -1,0 +1,80 @@
+using System.Globalization;
+using StreamWatch.Core.Config;
+
+namespace StreamWatch.Ingest;
+
+/// <summary>
+/// The ffmpeg command line for a camera — pure, no I/O. ffmpeg decodes, drops to the analysis
+/// frame rate and scales so the longest side is <see cref="CameraOptions.InferenceSize"/> (even
+/// dimensions, aspect kept), and writes YUV4MPEG2 to stdout: raw I420 frames, each behind a
+/// 6-byte "FRAME\n" marker, after one header line that states the size ffmpeg chose. The size thus
+/// travels in-band with the frames: no ffprobe round trip (a second connection that can hang too),
+/// and a camera whose resolution changes between restarts is read correctly.
+/// </summary>
+public sealed class FfmpegArguments
+{
+    public const string NvdecDevice = "cuda";
+    public const string VaapiDevice = "/dev/dri/renderD128";
+
+    /// <summary>ffmpeg's arguments (without the program name) for one run of a camera.</summary>
+    /// <param name="replay">Read a file as fast as it decodes: no <c>-re</c>, no looping.</param>
+    public static IReadOnlyList<string> Build(CameraOptions camera, bool replay)
+    {
+        var a = new List<string> { "-nostdin", "-hide_banner", "-nostats", "-loglevel", "warning" };
+        a.AddRange(HwAccel(camera.HwAccel));
+        a.AddRange(Input(camera, replay));
+        a.AddRange(["-i", camera.Url, "-map", "0:v:0", "-an", "-sn", "-dn"]);
+        a.AddRange(["-vf", Filter(camera.AnalysisFps, camera.InferenceSize)]);
+        a.AddRange(["-pix_fmt", "yuv420p", "-f", "yuv4mpegpipe", "pipe:1"]);
+        return a;
+    }
+
+    /// <summary>Options that go before <c>-i</c>: transport and socket timeouts, or file pacing.</summary>
+    public static IReadOnlyList<string> Input(CameraOptions camera, bool replay)
+    {
+        var timeoutUs = ((long)(camera.StallTimeoutSeconds * 1_000_000)).ToString(CultureInfo.InvariantCulture);
+        return Kind(camera.Url) switch
+        {
+            InputKind.Rtsp => ["-rtsp_transport", "tcp", "-timeout", timeoutUs],
+            InputKind.Network => ["-rw_timeout", timeoutUs],
+            _ when replay => [],
+            _ => [.. camera.Realtime ? new[] { "-re" } : [], .. camera.Loop ? new[] { "-stream_loop", "-1" } : []],
+        };
+    }
+
+    /// <summary>Named hardware-decode presets. Decoded frames are downloaded to system memory
+    /// (no <c>-hwaccel_output_format</c>), so the software fps/scale filters work unchanged.</summary>
+    public static IReadOnlyList<string> HwAccel(string preset) => preset switch
+    {
+        "none" or "" => [],
+        "nvdec" => ["-hwaccel", "cuda"],
+        "vaapi" => ["-hwaccel", "vaapi", "-vaapi_device", VaapiDevice],
+        _ => throw new ArgumentException($"unknown hardware decode preset '{preset}' (none, nvdec, vaapi)", nameof(preset)),
+    };
+
+    public static string Filter(double fps, int inferenceSize)
+    {
+        var f = fps.ToString("0.###", CultureInfo.InvariantCulture);
+        var s = inferenceSize.ToString(CultureInfo.InvariantCulture);
+        return $"fps={f},scale={s}:{s}:force_original_aspect_ratio=decrease:force_divisible_by=2";
+    }
+
+    public static InputKind Kind(string url)
+    {
+        var i = url.IndexOf("://", StringComparison.Ordinal);
+        if (i <= 0) return InputKind.File;
+        var scheme = url[..i].ToLowerInvariant();
+        return scheme switch
+        {
+            "rtsp" or "rtsps" => InputKind.Rtsp,
+            "file" => InputKind.File,
+            _ => InputKind.Network,
+        };
+    }
+
+    /// <summary>A file that is not looped ends; every other input is expected to run forever.</summary>
+    public static bool CanEnd(CameraOptions camera, bool replay) =>
+        Kind(camera.Url) == InputKind.File && (replay || !camera.Loop);
+}
+
+public enum InputKind { File, Rtsp, Network }

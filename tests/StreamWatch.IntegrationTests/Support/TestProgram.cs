@@ -1,0 +1,14 @@
+namespace StreamWatch.IntegrationTests.Support;
+
+/// <summary>
+/// Entry point of the test assembly when run as a program (<c>dotnet exec StreamWatch.IntegrationTests.dll MODE …</c>):
+/// hidden child modes that tests start as separate processes and kill. Under the test runner it is unused.
+/// </summary>
+public static class TestProgram
+{
+    public static int Main(string[] args) => args.FirstOrDefault() switch
+    {
+        Ingest.OrphanChild.Mode => Ingest.OrphanChild.Run(args[1..]),
+        _ => 2,
+    };
+}
