@@ -23,6 +23,7 @@ namespace StreamWatch.Core.Alerts;
 /// capture time (the pre-roll: the last still frame before the gate opened), null without keyframes.</item>
 /// </list>
 /// Thread-safe (one lock); output order within a call: ends first, then rules in configured order.
+/// A call that emits no message allocates nothing.
 /// </summary>
 public sealed class AlertTracker
 {
@@ -72,8 +73,9 @@ public sealed class AlertTracker
                 if (s.Open is { } expired && offset - expired.LastHitOffset >= TimeSpan.FromSeconds(s.Rule.EndAfterSeconds))
                     End(s, offset, output);
 
-            foreach (var hit in hits)
+            for (var h = 0; h < hits.Count; h++)
             {
+                var hit = hits[h];
                 if (!_byName.TryGetValue(hit.Rule, out var s))
                     throw new ArgumentException($"hit for rule '{hit.Rule}' that camera '{_camera}' does not have", nameof(hits));
                 if (s.Open is null)
@@ -91,8 +93,9 @@ public sealed class AlertTracker
                 if (hit.Strength > inc.PeakStrength) inc.PeakStrength = hit.Strength;
             }
 
-            foreach (var k in newKeyframes)
+            for (var n = 0; n < newKeyframes.Count; n++)
             {
+                var k = newKeyframes[n];
                 if (_recent.Count == _maxKeyframes) _recent.RemoveAt(0);
                 _recent.Add(k);
                 foreach (var s in _states) s.Open?.Attach(k, _maxKeyframes);

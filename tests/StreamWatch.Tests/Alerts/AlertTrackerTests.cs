@@ -216,4 +216,17 @@ public class AlertTrackerTests
         Assert.Equal("2026-11-22T04:00:01.200Z", Timecode.Utc(a.Start));
         Assert.Equal("01:02:03.456", Timecode.Offset(a.StartOffset));
     }
+
+    [Fact]
+    public void A_frame_that_emits_nothing_allocates_nothing()
+    {
+        var h = new Harness(12, Rule());
+        var hits = Hit(strength: 0.3f);
+        h.Frame(0, hits);
+        for (var i = 1; i < 20; i++) h.Tracker.Update(hits, TimeSpan.FromMilliseconds(200 * i), T0, None, h.Out);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 20; i < 5000; i++) h.Tracker.Update(hits, TimeSpan.FromMilliseconds(200 * i), T0, None, h.Out);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Single(h.Out); // only the New
+    }
 }
