@@ -44,7 +44,7 @@ public sealed class TurboJpegEncoder : IJpegEncoder, IDisposable
 
 internal sealed class TurboJpegHandle : SafeHandle
 {
-    private TurboJpegHandle() : base(0, ownsHandle: true) { }
+    public TurboJpegHandle() : base(0, ownsHandle: true) { }
     public override bool IsInvalid => handle == 0;
 
     public static TurboJpegHandle Create()
