@@ -47,7 +47,7 @@ public static class PrometheusNaming
 
     private static void AppendSanitised(StringBuilder sb, string s, bool allowColon)
     {
-        if (s.Length == 0 || char.IsAsciiDigit(s[0])) sb.Append('_');
+        if (sb.Length == 0 && (s.Length == 0 || char.IsAsciiDigit(s[0]))) sb.Append('_');
         foreach (var c in s)
             sb.Append(char.IsAsciiLetterOrDigit(c) || c == '_' || (allowColon && c == ':') ? c : '_');
     }
