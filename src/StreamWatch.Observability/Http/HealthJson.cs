@@ -53,10 +53,13 @@ public static class HealthJson
         w.WriteEndArray();
     });
 
+    // Relaxed escaping keeps ' and + readable; the bodies are JSON API answers, never embedded in HTML.
+    private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static string Write(Action<Utf8JsonWriter> body)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
+        using (var w = new Utf8JsonWriter(ms, Options))
         {
             w.WriteStartObject();
             body(w);

@@ -10,6 +10,13 @@ internal sealed class InstrumentState
     public static readonly double[] SecondsBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
     public static readonly double[] DefaultBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 
+    /// <summary>Cap on series per instrument: tags must be bounded, and a bug that breaks that must not eat the memory.</summary>
+    public const int MaxSeries = 1000;
+    private static long _overflow;
+
+    /// <summary>Measurements dropped (all instruments) because their instrument already had <see cref="MaxSeries"/> series.</summary>
+    public static long Overflow => Interlocked.Read(ref _overflow);
+
     private enum Kind { Counter, Gauge, Histogram }
 
     private readonly Kind _kind;
@@ -43,7 +50,12 @@ internal sealed class InstrumentState
         if (double.IsNaN(value)) return;
         lock (_series)
         {
-            var s = Find(tags) ?? Add(tags);
+            var s = Find(tags);
+            if (s is null)
+            {
+                if (_series.Count >= MaxSeries && !Observable) { Interlocked.Increment(ref _overflow); return; }
+                s = Add(tags);
+            }
             switch (_kind)
             {
                 case Kind.Counter when _set: s.Value = value; break;

@@ -55,6 +55,9 @@ public sealed class MetricsCollector : IDisposable
             var seen = new HashSet<string>();
             foreach (var s in states)
                 if (seen.Add(s.Family)) s.Render(sb); // two instruments mapping to one name: first wins
+            var overflow = _prefix + "metric_series_overflow_total";
+            PrometheusText.Header(sb, overflow, "counter", $"Measurements dropped because their instrument already had {InstrumentState.MaxSeries} label sets.");
+            PrometheusText.Sample(sb, overflow, "", null, InstrumentState.Overflow);
         }
         if (_includeProcess) ProcessMetrics.Render(sb);
         return sb.ToString();

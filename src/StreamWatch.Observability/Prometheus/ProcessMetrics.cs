@@ -28,8 +28,8 @@ internal static class ProcessMetrics
         for (var g = 0; g <= GC.MaxGeneration; g++)
             PrometheusText.Sample(sb, "dotnet_gc_collections_total", $"generation=\"{g}\"", null, GC.CollectionCount(g));
         var info = GC.GetGCMemoryInfo();
-        Single(sb, "dotnet_gc_heap_size_bytes", "gauge", "Bytes of the managed heap in use after the last collection.", info.HeapSizeBytes);
-        Single(sb, "dotnet_gc_committed_bytes", "gauge", "Bytes of memory committed for the managed heap.", info.TotalCommittedBytes);
+        Single(sb, "dotnet_gc_heap_size_bytes", "gauge", "Bytes currently allocated on the managed heap (approximate).", GC.GetTotalMemory(false));
+        Single(sb, "dotnet_gc_committed_bytes", "gauge", "Bytes committed for the managed heap as of the last collection.", info.TotalCommittedBytes);
         Single(sb, "dotnet_gc_allocated_bytes_total", "counter", "Bytes allocated on the managed heap since the process started.", GC.GetTotalAllocatedBytes());
         Single(sb, "dotnet_gc_pause_seconds_total", "counter", "Time the runtime was paused for garbage collection.", GC.GetTotalPauseDuration().TotalSeconds);
         Single(sb, "dotnet_threadpool_threads", "gauge", "Thread-pool threads that currently exist.", ThreadPool.ThreadCount);

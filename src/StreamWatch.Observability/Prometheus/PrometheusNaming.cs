@@ -47,7 +47,7 @@ public static class PrometheusNaming
 
     private static void AppendSanitised(StringBuilder sb, string s, bool allowColon)
     {
-        if (s.Length == 0 || char.IsAsciiDigit(s[0])) sb.Append('_');
+        if (sb.Length == 0 && (s.Length == 0 || char.IsAsciiDigit(s[0]))) sb.Append('_');
         foreach (var c in s)
             sb.Append(char.IsAsciiLetterOrDigit(c) || c == '_' || (allowColon && c == ':') ? c : '_');
     }
@@ -84,10 +84,14 @@ public static class PrometheusNaming
         : double.IsNaN(v) ? "NaN"
         : v.ToString("R", CultureInfo.InvariantCulture);
 
-    /// <summary>Label value of a tag: strings as they are, numbers invariant, booleans lower case.</summary>
+    /// <summary>
+    /// Label value of a tag: strings as they are, numbers invariant, booleans lower case. A value that
+    /// holds a URL (which may carry credentials) becomes "redacted": tags must never carry URLs.
+    /// </summary>
     public static string TagValue(object? value) => value switch
     {
         null => "",
+        string s when s.Contains("://", StringComparison.Ordinal) => "redacted",
         string s => s,
         bool b => b ? "true" : "false",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),

@@ -125,3 +125,35 @@ public sealed class MetricsCollectorTests : IDisposable
             System.Globalization.CultureInfo.InvariantCulture) > 1e6);
     }
 }
+
+public sealed class MetricsCollectorSafetyTests : IDisposable
+{
+    private readonly Meter _meter = new("StreamWatch.Test." + Guid.NewGuid().ToString("N"));
+    private readonly MetricsCollector _collector;
+
+    public MetricsCollectorSafetyTests() => _collector = new MetricsCollector(_meter.Name, "streamwatch_", includeProcess: false);
+
+    public void Dispose() { _collector.Dispose(); _meter.Dispose(); }
+
+    [Fact]
+    public void Url_tag_values_are_redacted()
+    {
+        var c = _meter.CreateCounter<long>("stream_errors", "{error}");
+        c.Add(1, new KeyValuePair<string, object?>("reason", "rtsp://admin:secret@10.0.0.5/live failed"));
+        var text = _collector.Scrape();
+        Assert.DoesNotContain("secret", text);
+        Assert.Contains("streamwatch_stream_errors_total{reason=\"redacted\"} 1\n", text);
+    }
+
+    [Fact]
+    public void Series_per_instrument_are_capped_and_the_overflow_counted()
+    {
+        var c = _meter.CreateCounter<long>("unbounded", "{x}");
+        var before = InstrumentState.Overflow;
+        for (var i = 0; i < InstrumentState.MaxSeries + 5; i++) c.Add(1, new KeyValuePair<string, object?>("id", i));
+        var text = _collector.Scrape();
+        Assert.Equal(InstrumentState.MaxSeries, text.Split('\n').Count(l => l.StartsWith("streamwatch_unbounded_total{")));
+        Assert.True(InstrumentState.Overflow - before >= 5);
+        Assert.Matches("(?m)^streamwatch_metric_series_overflow_total [1-9][0-9]*$", text);
+    }
+}

@@ -16,7 +16,7 @@ public class PrometheusNamingTests
     [InlineData("wait_seconds", "s", false, "streamwatch_wait_seconds")]
     [InlineData("jobs_total", "{job}", true, "streamwatch_jobs_total")]
     [InlineData("model.requests-ok", "{request}", true, "streamwatch_model_requests_ok_total")]
-    [InlineData("2fast", null, false, "streamwatch__2fast")]
+    [InlineData("2fast", null, false, "streamwatch_2fast")]
     public void Family_names_follow_prometheus_conventions(string instrument, string? unit, bool counter, string expected) =>
         Assert.Equal(expected, PrometheusNaming.FamilyName("streamwatch_", instrument, unit, counter));
 
