@@ -1,5 +1,8 @@
 using StreamWatch.Cli;
 using StreamWatch.Core.Config;
+using StreamWatch.Evaluation;
+using StreamWatch.Replay;
+using StreamWatch.Runtime;
 
 namespace StreamWatch;
 

@@ -102,6 +102,14 @@ public sealed class KeyframeSelector
         }
     }
 
+    /// <summary>End of stream while the gate is open: emits the pending window's best frame.</summary>
+    public void Flush(List<Keyframe> output)
+    {
+        if (!_open) return;
+        _open = false;
+        FlushWindow(output);
+    }
+
     private void FlushWindow(List<Keyframe> output)
     {
         if (_windowBest.Valid) Emit(_windowBest, preRoll: false, output);

@@ -58,11 +58,12 @@ public sealed class CameraPipeline
     public bool GateOpen => _gate.IsOpen;
     public IReadOnlyCollection<Alert> OpenAlerts => _alerts.Open;
 
-    /// <summary>Analysis size for a frame of width×height: AnalysisWidth wide, even, aspect kept.</summary>
+    /// <summary>The grey analysis plane: <paramref name="analysisWidth"/> wide (at most the frame's
+    /// width), height following the aspect ratio, both even.</summary>
     public static (int Width, int Height) AnalysisSize(int analysisWidth, int width, int height)
     {
-        var w = Math.Min(analysisWidth, width) & ~1;
-        var h = Math.Max(2, (int)Math.Round(height * (double)w / width / 2) * 2);
+        var w = Math.Max(2, Math.Min(analysisWidth, width) & ~1);
+        var h = Math.Max(2, (int)Math.Round((double)w * height / width / 2) * 2);
         return (w, h);
     }
 

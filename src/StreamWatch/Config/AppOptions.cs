@@ -18,7 +18,7 @@ public sealed class AppOptions : IValidatable
     public OutputOptions Output { get; set; } = new();
     public MqttOptions Mqtt { get; set; } = new();
     public ObservabilityOptions Observability { get; set; } = new();
-    public ModelOptions Model { get; set; } = new();
+    // Model section arrives with the inference wiring
 
     public void Validate(string path, ConfigErrors errors)
     {
@@ -34,7 +34,7 @@ public sealed class AppOptions : IValidatable
         Output.Validate("Output", errors);
         Mqtt.Validate("Mqtt", errors);
         Observability.Validate("Observability", errors);
-        Model.Validate("Model", errors);
+        // Model validation arrives with the inference wiring
     }
 }
 

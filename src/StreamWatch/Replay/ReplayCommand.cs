@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging.Abstractions;
 using StreamWatch.Cli;
+using StreamWatch.Core.Frames;
 using StreamWatch.Config;
 using StreamWatch.Core.Config;
 using StreamWatch.Ingest;
@@ -31,8 +34,15 @@ public static class ReplayCommand
             ? options.Cameras.FirstOrDefault(c => c.Name == cameraName) ?? throw new UsageException($"--camera: no camera named '{cameraName}'")
             : options.Cameras.FirstOrDefault();
         var camera = Clone(template ?? new CameraOptions { Name = "replay" }, video);
-        await using var reader = new FileFrameReader(camera);
-        return await ReplayEngine.RunAsync(reader.ReadAllAsync(ct), reader.Pool.Return, camera, options, output, ct);
+        await using var source = await FfmpegFrameSource.StartAsync(camera, replay: true, NullLogger.Instance, TimeProvider.System);
+        if (!await source.OpenAsync(ct))
+            throw new UsageException($"'{video}' could not be decoded: {source.RecentErrors}");
+        return await ReplayEngine.RunAsync(Frames(source, ct), f => source.Pool!.Return(f), camera, options, output, ct);
+    }
+
+    private static async IAsyncEnumerable<Frame> Frames(FfmpegFrameSource source, [EnumeratorCancellation] CancellationToken ct)
+    {
+        while (await source.ReadFrameAsync(ct) is { } frame) yield return frame;
     }
 
     private static CameraOptions Clone(CameraOptions c, string video) => new()

@@ -18,7 +18,7 @@ namespace StreamWatch.Benchmarks.Decisions;
 public class DecisionBenchmarks
 {
     private const int GridW = 40, GridH = 24;
-    private readonly Frame _frame = new(672, 378, 320, 180);
+    private readonly Frame _frame = new(672, 378);
     private readonly List<Keyframe> _keyframes = new();
     private readonly List<Alert> _alerts = new();
     private readonly RuleHit[] _hits = { new("door-zone", "door", 0.2f, null) };

@@ -10,7 +10,7 @@ public class KeyframeSelectorTests
 
     private static Frame MakeFrame(double seconds, byte fill)
     {
-        var f = new Frame(4, 4, 2, 2) { Offset = TimeSpan.FromSeconds(seconds), CapturedUtc = T0.AddSeconds(seconds) };
+        var f = new Frame(4, 4) { Offset = TimeSpan.FromSeconds(seconds), CapturedUtc = T0.AddSeconds(seconds) };
         f.I420.AsSpan().Fill(fill);
         return f;
     }
