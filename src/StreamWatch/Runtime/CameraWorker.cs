@@ -25,6 +25,9 @@ public sealed class CameraWorker
     private readonly object _gate = new();
     private CameraPipeline? _pipeline;
     private long _alertSeq;
+    private ChannelReader<Frame>? _queue;
+    private long _analysed, _gateOpenFrames, _ratesAt;
+    private long _analysedMark, _gateOpenMark;
 
     public CameraWorker(CameraOptions camera, AppOptions options, ILogger log, TimeProvider time)
     {
@@ -32,6 +35,20 @@ public sealed class CameraWorker
     }
 
     public string Name => _camera.Name;
+    public bool Online { get; private set; }
+    public bool GateOpen { get; private set; }
+    public int QueueDepth => _queue?.Count ?? 0;
+
+    /// <summary>Analysed frames per second and the share of them with the gate open, since the last call.</summary>
+    public (double Fps, double GateOpenRatio) TakeRates()
+    {
+        var now = _time.GetTimestamp();
+        var seconds = _ratesAt == 0 ? 0 : _time.GetElapsedTime(_ratesAt, now).TotalSeconds;
+        var analysed = Interlocked.Read(ref _analysed) - _analysedMark;
+        var open = Interlocked.Read(ref _gateOpenFrames) - _gateOpenMark;
+        _analysedMark += analysed; _gateOpenMark += open; _ratesAt = now;
+        return (seconds > 0 ? analysed / seconds : 0, analysed > 0 ? (double)open / analysed : 0);
+    }
 
     /// <summary>
     /// Events of this camera. Subscribing starts ffmpeg; cancelling <paramref name="stop"/> stops it,
@@ -49,7 +66,8 @@ public sealed class CameraWorker
         await using var source = new CameraSource(_camera, _log, _time);
         var frames = Channel.CreateBounded<Frame>(
             new BoundedChannelOptions(_options.Output.FrameQueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
-            dropped => { StreamWatchMetrics.FramesDropped.Add(1, tag); source.Pool.Return(dropped); });
+            dropped => { StreamWatchMetrics.FramesDropped.Add(1, tag); source.Return(dropped); });
+        _queue = frames.Reader;
 
         var analysis = Task.Run(async () =>
         {
@@ -61,14 +79,21 @@ public sealed class CameraWorker
                 {
                     StreamWatchMetrics.DecodeLag.Record((_time.GetUtcNow() - frame.CapturedUtc).TotalSeconds, tag);
                     var start = _time.GetTimestamp();
-                    lock (_gate) PipelineFor(frame).Process(frame, output);
+                    lock (_gate)
+                    {
+                        var pipeline = PipelineFor(frame);
+                        pipeline.Process(frame, output);
+                        GateOpen = pipeline.GateOpen;
+                    }
+                    Interlocked.Increment(ref _analysed);
+                    if (GateOpen) Interlocked.Increment(ref _gateOpenFrames);
                     StreamWatchMetrics.StageLatency.Record(_time.GetElapsedTime(start).TotalSeconds, tag, new("stage", "gate"));
                 }
                 catch (Exception e)
                 {
                     _log.LogError(e, "camera {Camera}: analysis failed on frame {Sequence}", _camera.Name, frame.Sequence);
                 }
-                finally { source.Pool.Return(frame); }
+                finally { source.Return(frame); }
                 foreach (var e in output) observer.OnNext(e);
             }
             output.Clear();
@@ -82,6 +107,7 @@ public sealed class CameraWorker
                 frame => frames.Writer.TryWrite(frame),
                 state =>
                 {
+                    Online = state.Online;
                     if (!state.Online) lock (_gate) _pipeline?.Reset();
                     observer.OnNext(state);
                 },
