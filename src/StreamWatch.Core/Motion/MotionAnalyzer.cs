@@ -12,7 +12,6 @@ public sealed class MotionAnalyzer
     private readonly MotionOptions _o;
     private readonly int _width, _height, _cells;
     private readonly bool[] _masked, _trusted, _lost;
-    public int LostCells;
     private readonly float[] _dx, _dy, _floor, _sortX, _sortY;
     private readonly PatchTracker _tracker;
     private readonly MotionResult _result;
@@ -76,7 +75,6 @@ public sealed class MotionAnalyzer
         var gain = BrightnessGain();
         var lighting = MathF.Abs(MathF.Log(gain)) > _o.LightingChangeThreshold;
         TrackCells();
-        LostCells = 0; for (var c = 0; c < _cells; c++) if (_lost[c]) LostCells++;
         var (gx, gy) = DominantMotion();
         Swap();
         Publish(gx, gy, gain, lighting);
