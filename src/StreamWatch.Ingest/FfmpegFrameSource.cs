@@ -77,9 +77,8 @@ public sealed class FfmpegFrameSource : IAsyncDisposable
         var header = await _reader.ReadHeaderAsync(ct);
         if (header is not { } h) return false;
         Header = h;
-        var (aw, ah) = FrameGeometry.AnalysisSize(h.Width, h.Height, _camera.AnalysisWidth);
-        Pool = pool is { } p && p.Width == h.Width && p.Height == h.Height && p.AnalysisWidth == aw && p.AnalysisHeight == ah
-            ? p : new FramePool(h.Width, h.Height, aw, ah);
+        Pool = pool is { } p && p.Width == h.Width && p.Height == h.Height
+            ? p : new FramePool(h.Width, h.Height);
         return true;
     }
 

@@ -1,10 +1,36 @@
+using StreamWatch.Cli;
+using StreamWatch.Core.Config;
+using StreamWatch.Evaluation;
+using StreamWatch.Replay;
+using StreamWatch.Runtime;
+
 namespace StreamWatch;
 
 public static class Program
 {
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
-        Console.Error.WriteLine("streamwatch: not wired yet");
-        return 1;
+        try
+        {
+            var cl = CommandLine.Parse(args);
+            return cl.Verb switch
+            {
+                "run" => await DaemonCommand.RunAsync(cl),
+                "replay" => await ReplayCommand.RunAsync(cl),
+                "eval" => await EvalCommand.RunAsync(cl),
+                "model" => ModelCommand.Run(cl),
+                _ => throw new UsageException($"unknown command '{cl.Verb}'"),
+            };
+        }
+        catch (ConfigException e)
+        {
+            Console.Error.WriteLine($"streamwatch: {e.Message}");
+            return ConfigException.ExitCode;
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"streamwatch: {e.Message}\n{CommandLine.Usage}");
+            return UsageException.ExitCode;
+        }
     }
 }

@@ -25,6 +25,8 @@ public sealed record Alert
     public required TimeSpan Offset { get; init; }
     public IReadOnlyList<Keyframe> Keyframes { get; init; } = Array.Empty<Keyframe>();
     public string? Zone { get; init; }
+    /// <summary>Highest rule strength so far in the incident (share of the rule's cells active, 0..1).</summary>
+    public float? Strength { get; init; }
     public string? Model { get; init; }
     public double? LatencyMs { get; init; }
     /// <summary>When the motion that led to this alert began (wall clock), for end-to-end latency.</summary>

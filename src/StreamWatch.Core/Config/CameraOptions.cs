@@ -97,6 +97,8 @@ public sealed class RuleOptions : IValidatable
     /// <summary>direction: allowed direction of travel in degrees (0 = right, 90 = down).</summary>
     public double AllowedDirection { get; set; }
     public double ToleranceDegrees { get; set; } = 60;
+    /// <summary>zone, loiter, direction: share of the zone's cells that must be active (at least one cell).</summary>
+    public double MinActiveFraction { get; set; }
     public string Severity { get; set; } = "warning";
     /// <summary>After an alert of this rule ends, new ones are suppressed for this long.</summary>
     public double CooldownSeconds { get; set; } = 30;
@@ -117,6 +119,7 @@ public sealed class RuleOptions : IValidatable
         errors.Range(Seconds, 0, 86400, $"{path}:Seconds");
         errors.Range(AllowedDirection, -360, 360, $"{path}:AllowedDirection");
         errors.Range(ToleranceDegrees, 1, 180, $"{path}:ToleranceDegrees");
+        errors.Range(MinActiveFraction, 0, 1, $"{path}:MinActiveFraction");
         errors.Range(CooldownSeconds, 0, 86400, $"{path}:CooldownSeconds");
         errors.Range(EndAfterSeconds, 0.1, 3600, $"{path}:EndAfterSeconds");
     }

@@ -23,7 +23,7 @@ public sealed class CapturingLogger : ILogger
     }
 }
 
-public sealed record FrameInfo(long Sequence, TimeSpan Offset, DateTimeOffset CapturedUtc, int Width, int Height, int AnalysisWidth, int AnalysisHeight, int LumaSpread);
+public sealed record FrameInfo(long Sequence, TimeSpan Offset, DateTimeOffset CapturedUtc, int Width, int Height, int LumaSpread);
 
 /// <summary>Runs a <see cref="CameraSource"/> and records what it delivers; conditions can be awaited.</summary>
 public sealed class CameraRun : IAsyncDisposable
@@ -53,7 +53,7 @@ public sealed class CameraRun : IAsyncDisposable
         var luma = f.Luma;
         int min = 255, max = 0;
         for (var i = 0; i < luma.Length; i += 97) { min = Math.Min(min, luma[i]); max = Math.Max(max, luma[i]); }
-        _frames.Enqueue(new FrameInfo(f.Sequence, f.Offset, f.CapturedUtc, f.Width, f.Height, f.AnalysisWidth, f.AnalysisHeight, max - min));
+        _frames.Enqueue(new FrameInfo(f.Sequence, f.Offset, f.CapturedUtc, f.Width, f.Height, max - min));
         Pulse();
         if (f.Sequence % 2 == 1) return false; // rejected: the source gives it back to its pool
         Source.Return(f);                      // accepted: the consumer gives it back when done

@@ -91,16 +91,6 @@ public class FfmpegArgumentsTests
         Assert.False(FfmpegArguments.CanEnd(Cam("rtsp://h/x"), replay: false));
     }
 
-    [Theory]
-    [InlineData(672, 378, 320, 320, 180)]
-    [InlineData(378, 672, 320, 320, 568)]
-    [InlineData(200, 100, 320, 200, 100)]
-    [InlineData(672, 504, 321, 320, 240)]
-    public void AnalysisSizeKeepsAspectAndEvenDimensions(int w, int h, int aw, int ew, int eh)
-    {
-        Assert.Equal((ew, eh), FrameGeometry.AnalysisSize(w, h, aw));
-    }
-
     [Fact]
     public void OffsetIsSequenceOverFps()
     {

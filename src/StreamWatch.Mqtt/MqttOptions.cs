@@ -1,0 +1,90 @@
+using StreamWatch.Core.Config;
+
+namespace StreamWatch.Mqtt;
+
+/// <summary>Config section "Mqtt": where alerts and state go over MQTT.</summary>
+public sealed class MqttOptions : IValidatable
+{
+    public bool Enabled { get; set; }
+    public string Host { get; set; } = "127.0.0.1";
+    public int Port { get; set; } = 1883;
+    public MqttTlsOptions Tls { get; set; } = new();
+    public string? Username { get; set; }
+    /// <summary>Inline password; prefer PasswordFile or PasswordEnv. Never logged.</summary>
+    public string? Password { get; set; }
+    public string? PasswordFile { get; set; }
+    public string? PasswordEnv { get; set; }
+    /// <summary>Empty: "streamwatch-" + host name.</summary>
+    public string ClientId { get; set; } = "";
+    public int KeepAliveSeconds { get; set; } = 30;
+    /// <summary>5 (MQTT 5.0) or 311 (MQTT 3.1.1).</summary>
+    public int ProtocolVersion { get; set; } = 5;
+    public string TopicPrefix { get; set; } = "streamwatch";
+    public MqttDiscoveryOptions Discovery { get; set; } = new();
+    public string OutboxPath { get; set; } = "state/outbox.db";
+    /// <summary>Most messages the outbox holds; when full the OLDEST are dropped (logged, counted).</summary>
+    public int OutboxCapacity { get; set; } = 100_000;
+    /// <summary>Alert messages handed to the client and not yet acknowledged, at most.</summary>
+    public int MaxInflight { get; set; } = 100;
+    public double StatsIntervalSeconds { get; set; } = 30;
+    public double ReconnectMaxSeconds { get; set; } = 30;
+
+    public string EffectiveClientId => string.IsNullOrEmpty(ClientId) ? "streamwatch-" + Environment.MachineName : ClientId;
+
+    public void Validate(string path, ConfigErrors errors)
+    {
+        if (!Enabled) return;
+        if (string.IsNullOrWhiteSpace(Host)) errors.Add($"{path}:Host", "is required");
+        errors.Range(Port, 1, 65535, $"{path}:Port");
+        errors.Range(KeepAliveSeconds, 5, 65535, $"{path}:KeepAliveSeconds");
+        if (ProtocolVersion is not (5 or 311)) errors.Add($"{path}:ProtocolVersion", $"must be 5 or 311 (got {ProtocolVersion})");
+        if (!Topics.IsValidPrefix(TopicPrefix)) errors.Add($"{path}:TopicPrefix", "must be non-empty without '+', '#' or a leading/trailing '/'");
+        if (Discovery.Enabled && !Topics.IsValidPrefix(Discovery.Prefix)) errors.Add($"{path}:Discovery:Prefix", "must be non-empty without '+', '#' or a leading/trailing '/'");
+        if (string.IsNullOrWhiteSpace(OutboxPath)) errors.Add($"{path}:OutboxPath", "is required");
+        errors.Range(OutboxCapacity, 10, 10_000_000, $"{path}:OutboxCapacity");
+        errors.Range(MaxInflight, 1, 1000, $"{path}:MaxInflight");
+        errors.Range(StatsIntervalSeconds, 0, 86400, $"{path}:StatsIntervalSeconds");
+        errors.Range(ReconnectMaxSeconds, 1, 3600, $"{path}:ReconnectMaxSeconds");
+        var sources = (Password != null ? 1 : 0) + (PasswordFile != null ? 1 : 0) + (PasswordEnv != null ? 1 : 0);
+        if (sources > 1) errors.Add($"{path}:Password", "set at most one of Password, PasswordFile, PasswordEnv");
+        if (sources > 0 && string.IsNullOrEmpty(Username)) errors.Add($"{path}:Username", "is required when a password is set");
+        if (PasswordFile != null && !File.Exists(PasswordFile)) errors.Add($"{path}:PasswordFile", "file not found");
+        if (PasswordEnv != null && Environment.GetEnvironmentVariable(PasswordEnv) == null)
+            errors.Add($"{path}:PasswordEnv", $"environment variable '{PasswordEnv}' is not set");
+        Tls.Validate($"{path}:Tls", errors);
+    }
+
+    /// <summary>The password from whichever source is set (file: first line), or null.</summary>
+    internal string? ResolvePassword()
+    {
+        if (Password != null) return Password;
+        if (PasswordFile != null) return File.ReadLines(PasswordFile).FirstOrDefault()?.TrimEnd('\r') ?? "";
+        if (PasswordEnv != null) return Environment.GetEnvironmentVariable(PasswordEnv);
+        return null;
+    }
+}
+
+public sealed class MqttTlsOptions : IValidatable
+{
+    /// <summary>Set to enable TLS: the PEM CA bundle that signed the broker's certificate.</summary>
+    public string? CaFile { get; set; }
+    public string? CertFile { get; set; }
+    public string? KeyFile { get; set; }
+    public bool VerifyHostname { get; set; } = true;
+
+    public bool Enabled => !string.IsNullOrEmpty(CaFile);
+
+    public void Validate(string path, ConfigErrors errors)
+    {
+        if ((CertFile == null) != (KeyFile == null)) errors.Add($"{path}:CertFile", "CertFile and KeyFile go together");
+        if (!Enabled && CertFile != null) errors.Add($"{path}:CaFile", "is required when a client certificate is set");
+        foreach (var (key, file) in new[] { ("CaFile", CaFile), ("CertFile", CertFile), ("KeyFile", KeyFile) })
+            if (file != null && !File.Exists(file)) errors.Add($"{path}:{key}", $"file not found: {file}");
+    }
+}
+
+public sealed class MqttDiscoveryOptions
+{
+    public bool Enabled { get; set; } = true;
+    public string Prefix { get; set; } = "homeassistant";
+}

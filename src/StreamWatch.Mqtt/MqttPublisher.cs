@@ -1,0 +1,205 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using StreamWatch.Core.Telemetry;
+using StreamWatch.Mqtt.Outbox;
+
+namespace StreamWatch.Mqtt;
+
+/// <summary>
+/// Owns the connection's state on one task: drains the outbox in order with a bounded in-flight
+/// window, deletes rows on PUBACK, and re-publishes retained state after every (re)connect.
+/// </summary>
+internal sealed class MqttPublisher
+{
+    private readonly MqttOptions _options;
+    private readonly SqliteOutbox _outbox;
+    private readonly ILogger _log;
+    private readonly TimeProvider _time;
+    private readonly Channel<TransportEvent> _events = Channel.CreateUnbounded<TransportEvent>(new() { SingleReader = true });
+    private readonly InflightWindow _window;
+    private readonly Dictionary<long, (long Created, long? Onset)> _meta = new();
+    private readonly object _stateLock = new();
+    private readonly Dictionary<string, (byte[] Payload, bool Retain)> _pending = new();
+    private readonly List<(string Topic, byte[] Payload)> _retained = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IMqttTransport? _transport;
+    private Task _pump = Task.CompletedTask;
+    private bool _connected;
+    private volatile bool _stopping;
+    private int _stopMid = -1;
+    private string? _lastFailure;
+
+    public MqttPublisher(MqttOptions options, SqliteOutbox outbox, ILogger log, TimeProvider time)
+    {
+        _options = options;
+        _outbox = outbox;
+        _log = log;
+        _time = time;
+        _window = new InflightWindow(options.MaxInflight);
+    }
+
+    public ChannelWriter<TransportEvent> Events => _events.Writer;
+    public bool Connected => Volatile.Read(ref _connected);
+
+    public void Start(IMqttTransport transport)
+    {
+        _transport = transport;
+        _pump = Task.Run(PumpAsync);
+        transport.Start();
+        _log.LogInformation("MQTT publishing to {Host}:{Port} (TLS {Tls}, MQTT {Version}, prefix {Prefix}, user {User})",
+            _options.Host, _options.Port, _options.Tls.Enabled ? "on" : "off", _options.ProtocolVersion == 311 ? "3.1.1" : "5",
+            _options.TopicPrefix, string.IsNullOrEmpty(_options.Username) ? "none" : _options.Username);
+    }
+
+    /// <summary>Sets a retained topic's value: published now if connected and again after every reconnect.</summary>
+    public void SetRetained(string topic, byte[] payload)
+    {
+        lock (_stateLock)
+        {
+            var i = _retained.FindIndex(r => r.Topic == topic);
+            if (i >= 0) _retained[i] = (topic, payload); else _retained.Add((topic, payload));
+            _pending[topic] = (payload, true);
+        }
+        Wake();
+    }
+
+    /// <summary>Publishes a non-retained message if connected (latest value wins); dropped otherwise.</summary>
+    public void PublishTransient(string topic, byte[] payload)
+    {
+        lock (_stateLock) _pending[topic] = (payload, false);
+        Wake();
+    }
+
+    public void Wake() => _events.Writer.TryWrite(new TransportEvent(TransportEventKind.Wake));
+
+    /// <summary>Publishes "stopped" (waits up to 5 s for its PUBACK), disconnects cleanly, ends the pump.</summary>
+    public async Task StopAsync(byte[] stoppedPayload)
+    {
+        if (_transport == null) return;
+        _stopping = true;
+        SetRetained(Topics.Available(_options.TopicPrefix), stoppedPayload);
+        _events.Writer.TryWrite(new TransportEvent(TransportEventKind.Stop));
+        await Task.WhenAny(_stopped.Task, Task.Delay(TimeSpan.FromSeconds(5)));
+        _events.Writer.TryComplete();
+        await _pump;
+        _transport.Stop();
+        _transport.Dispose();
+        _transport = null;
+        MqttGauges.Set(_outbox.Count, false);
+    }
+
+    private async Task PumpAsync()
+    {
+        var acked = new List<long>();
+        var reader = _events.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            try
+            {
+                while (reader.TryRead(out var e)) Handle(e, acked);
+                if (acked.Count > 0) { _outbox.Delete(acked); acked.Clear(); }
+                if (_connected) FlushState();
+                Fill(acked);
+                MqttGauges.Set(_outbox.Count, _connected);
+            }
+            catch (Exception ex)
+            {
+                _log.LogError(ex, "MQTT publisher step failed; continuing");
+                StreamWatchMetrics.SinkErrors.Add(1, new KeyValuePair<string, object?>("sink", "mqtt"));
+            }
+        }
+    }
+
+    private void Handle(TransportEvent e, List<long> acked)
+    {
+        switch (e.Kind)
+        {
+            case TransportEventKind.Connected:
+                Volatile.Write(ref _connected, true);
+                _lastFailure = null;
+                _log.LogInformation("MQTT connected to {Host}:{Port}", _options.Host, _options.Port);
+                lock (_stateLock) foreach (var (topic, payload) in _retained) _pending[topic] = (payload, true);
+                break;
+            case TransportEventKind.ConnectFailed:
+                StreamWatchMetrics.MqttConnectFailures.Add(1);
+                if (e.Text != _lastFailure)
+                    _log.LogWarning("MQTT connection to {Host}:{Port} failed: {Reason} (code {Code}); retrying with backoff",
+                        _options.Host, _options.Port, e.Text, e.Code);
+                _lastFailure = e.Text;
+                break;
+            case TransportEventKind.Disconnected:
+                if (_connected && e.Code != 0) _log.LogWarning("MQTT connection lost (code {Code}); reconnecting", e.Code);
+                Volatile.Write(ref _connected, false);
+                _window.Disconnected();
+                break;
+            case TransportEventKind.Published:
+                OnAck(e.Mid, e.Code, acked);
+                break;
+            case TransportEventKind.Log:
+                _log.LogWarning("libmosquitto: {Text}", e.Text);
+                break;
+            case TransportEventKind.Stop:
+                if (!_connected) _stopped.TrySetResult();
+                break;
+        }
+    }
+
+    private void OnAck(int mid, int reason, List<long> acked)
+    {
+        if (mid == _stopMid) _stopped.TrySetResult();
+        if (_window.Acked(mid) is not { } row) return;
+        acked.Add(row);
+        if (reason >= 0x80)
+        {
+            StreamWatchMetrics.MqttPublishFailures.Add(1, new KeyValuePair<string, object?>("reason", "broker_rejected"));
+            _log.LogError("MQTT broker rejected outbox message {Row} (reason {Reason}); dropped", row, reason);
+        }
+        else StreamWatchMetrics.MqttAcked.Add(1);
+        if (_meta.Remove(row, out var m))
+        {
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            StreamWatchMetrics.StageLatency.Record((now - m.Created) / 1000.0, new KeyValuePair<string, object?>("stage", "publish"));
+            if (m.Onset is { } onset) StreamWatchMetrics.EndToEndLatency.Record((now - onset) / 1000.0);
+        }
+    }
+
+    private void FlushState()
+    {
+        List<KeyValuePair<string, (byte[] Payload, bool Retain)>> batch;
+        lock (_stateLock)
+        {
+            if (_pending.Count == 0) return;
+            batch = _pending.ToList();
+            _pending.Clear();
+        }
+        var available = Topics.Available(_options.TopicPrefix);
+        // The availability topic goes first after a connect, so "online" precedes the state it vouches for.
+        foreach (var (topic, (payload, retain)) in batch.OrderBy(b => b.Key == available ? 0 : 1))
+        {
+            var r = _transport!.Publish(topic, payload, retain, out var mid, out var error);
+            if (r == PublishResult.Failed) _log.LogWarning("MQTT publish to {Topic} failed: {Error}", topic, error);
+            else if (_stopping && topic == available) _stopMid = mid;
+        }
+    }
+
+    private void Fill(List<long> acked)
+    {
+        var room = _stopping ? 0 : _window.Room(_connected);
+        if (room == 0) return;
+        foreach (var row in _outbox.ReadAfter(_window.Cursor, room))
+        {
+            var r = _transport!.Publish(row.Topic, row.Payload, row.Retain, out var mid, out var error);
+            if (r == PublishResult.Failed)
+            {
+                StreamWatchMetrics.MqttPublishFailures.Add(1, new KeyValuePair<string, object?>("reason", "client_rejected"));
+                _log.LogError("MQTT client rejected outbox message {Row} for {Topic}: {Error}; dropped", row.Id, row.Topic, error);
+                _window.Skipped(row.Id);
+                acked.Add(row.Id);
+                continue;
+            }
+            _window.Sent(mid, row.Id);
+            _meta[row.Id] = (row.CreatedMs, row.OnsetMs);
+        }
+        if (acked.Count > 0) { _outbox.Delete(acked); acked.Clear(); }
+    }
+}

@@ -1,0 +1,160 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using StreamWatch.Core.Alerts;
+using StreamWatch.Core.Config;
+using StreamWatch.Core.Frames;
+using StreamWatch.Core.Pipeline;
+using StreamWatch.Core.Telemetry;
+using StreamWatch.Mqtt.HomeAssistant;
+using StreamWatch.Mqtt.Mosquitto;
+using StreamWatch.Mqtt.Outbox;
+
+namespace StreamWatch.Mqtt;
+
+/// <summary>
+/// Publishes pipeline events over MQTT (docs/mqtt.md): camera status and motion as retained state,
+/// alerts through the durable outbox (events JSON + JPEG snapshot), Home Assistant discovery, stats.
+/// </summary>
+public sealed class MqttSink : IEventSink, IAsyncDisposable
+{
+    private readonly MqttOptions _options;
+    private readonly IReadOnlyList<CameraOptions> _cameras;
+    private readonly IJpegEncoder _jpeg;
+    private readonly ILogger _log;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, DateTimeOffset> _snapshotOf = new();
+    private readonly DateTimeOffset _started;
+    private SqliteOutbox? _outbox;
+    private MqttPublisher? _publisher;
+    private ITimer? _statsTimer;
+
+    public MqttSink(MqttOptions options, IReadOnlyList<CameraOptions> cameras, IJpegEncoder jpeg, ILogger logger, TimeProvider time)
+    {
+        _options = options;
+        _cameras = cameras;
+        _jpeg = jpeg;
+        _log = logger;
+        _time = time;
+        _started = time.GetUtcNow();
+    }
+
+    public string Name => "mqtt";
+    /// <summary>Supplies the figures for the stats topic every StatsIntervalSeconds (nothing is published while null).</summary>
+    public Func<StatsSnapshot>? StatsSource { get; set; }
+    public long OutboxDepth => _outbox?.Count ?? 0;
+    public bool Connected => _publisher?.Connected ?? false;
+
+    private string Prefix => _options.TopicPrefix;
+
+    /// <summary>Opens the outbox, connects (in the background, with backoff) and starts draining.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _outbox = new SqliteOutbox(_options.OutboxPath, _options.OutboxCapacity);
+        if (_outbox.Count > 0) _log.LogInformation("MQTT outbox holds {Count} unacknowledged messages; delivering them first", _outbox.Count);
+        _publisher = new MqttPublisher(_options, _outbox, _log, _time);
+        _publisher.SetRetained(Topics.Available(Prefix), "online"u8.ToArray());
+        if (_options.Discovery.Enabled)
+        {
+            var version = typeof(MqttSink).Assembly.GetName().Version?.ToString(3) ?? "0";
+            foreach (var d in Discovery.Build(Prefix, _options.Discovery.Prefix, _cameras, version))
+                _publisher.SetRetained(d.Topic, d.Payload);
+        }
+        foreach (var cam in _cameras)
+        {
+            _publisher.SetRetained(Topics.Status(Prefix, cam.Name), "offline"u8.ToArray());
+            _publisher.SetRetained(Topics.Motion(Prefix, cam.Name), "OFF"u8.ToArray());
+            foreach (var rule in cam.Rules) _publisher.SetRetained(Topics.RuleState(Prefix, cam.Name, rule.Name), Payloads.RuleState(null));
+        }
+        _publisher.Start(new MosquittoClient(_options, _publisher.Events));
+        if (_options.StatsIntervalSeconds > 0)
+        {
+            var every = TimeSpan.FromSeconds(_options.StatsIntervalSeconds);
+            _statsTimer = _time.CreateTimer(_ => PublishStats(), null, every, every);
+        }
+        return Task.CompletedTask;
+    }
+
+    public ValueTask HandleAsync(PipelineEvent e, CancellationToken cancellationToken)
+    {
+        var p = _publisher ?? throw new InvalidOperationException("MqttSink.StartAsync was not called");
+        switch (e)
+        {
+            case CameraStateChanged s:
+                p.SetRetained(Topics.Status(Prefix, s.Camera), Encoding.UTF8.GetBytes(s.Online ? "online" : "offline"));
+                break;
+            case MotionChanged m:
+                p.SetRetained(Topics.Motion(Prefix, m.Camera), Encoding.UTF8.GetBytes(m.Active ? "ON" : "OFF"));
+                break;
+            case AlertChanged a:
+                OnAlert(a.Alert, p);
+                break;
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private void OnAlert(Alert a, MqttPublisher p)
+    {
+        var messages = new List<OutboxMessage>(2);
+        if (Snapshot(a) is { } jpeg) messages.Add(new OutboxMessage(Topics.Snapshot(Prefix, a.Camera, a.Rule), jpeg, Retain: true));
+        messages.Add(new OutboxMessage(Topics.Events(Prefix), Payloads.AlertEvent(a), Retain: false,
+            a.Phase == AlertPhase.New ? a.MotionOnsetUtc : null));
+        try
+        {
+            var dropped = _outbox!.Enqueue(messages, _time.GetUtcNow());
+            if (dropped > 0)
+            {
+                StreamWatchMetrics.MqttOutboxDropped.Add(dropped);
+                _log.LogWarning("MQTT outbox full ({Capacity} messages): dropped the {Dropped} oldest", _outbox.Capacity, dropped);
+            }
+        }
+        catch (Exception ex)
+        {
+            StreamWatchMetrics.SinkErrors.Add(1, new KeyValuePair<string, object?>("sink", "mqtt"));
+            _log.LogError(ex, "MQTT outbox write failed; alert {Id} ({Phase}) not queued", a.Id, a.Phase);
+        }
+        p.SetRetained(Topics.RuleState(Prefix, a.Camera, a.Rule), Payloads.RuleState(a));
+        p.Wake();
+    }
+
+    /// <summary>JPEG of the alert's best keyframe when it differs from the one last sent for this alert.</summary>
+    private byte[]? Snapshot(Alert a)
+    {
+        var best = Payloads.BestKeyframe(a.Keyframes);
+        var seen = _snapshotOf.TryGetValue(a.Id, out var last);
+        if (a.Phase == AlertPhase.End) _snapshotOf.Remove(a.Id);
+        if (best == null || (seen && last == best.CapturedUtc)) return null;
+        if (a.Phase != AlertPhase.End) _snapshotOf[a.Id] = best.CapturedUtc;
+        try { return _jpeg.EncodeI420(best.I420, best.Width, best.Height); }
+        catch (Exception ex)
+        {
+            StreamWatchMetrics.SinkErrors.Add(1, new KeyValuePair<string, object?>("sink", "mqtt"));
+            _log.LogError(ex, "Snapshot JPEG encoding failed for alert {Id}", a.Id);
+            return null;
+        }
+    }
+
+    /// <summary>Publishes the stats topic now (also runs every StatsIntervalSeconds).</summary>
+    public void PublishStats()
+    {
+        try
+        {
+            if (_publisher == null || StatsSource?.Invoke() is not { } s) return;
+            var now = _time.GetUtcNow();
+            _publisher.PublishTransient(Topics.Stats(Prefix), Payloads.Stats(s, now - _started, OutboxDepth, Connected, now));
+        }
+        catch (Exception ex) { _log.LogWarning(ex, "MQTT stats not published"); }
+    }
+
+    /// <summary>Publishes "stopped" on the availability topic and disconnects cleanly (no Last Will).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _statsTimer?.Dispose();
+        _statsTimer = null;
+        if (_publisher != null) await _publisher.StopAsync("stopped"u8.ToArray());
+        _publisher = null;
+        _outbox?.Dispose();
+        _outbox = null;
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+}

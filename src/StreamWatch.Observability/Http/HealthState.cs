@@ -1,0 +1,59 @@
+namespace StreamWatch.Observability.Http;
+
+/// <summary>
+/// What /readyz and /api/status report. Thread-safe. Ready = config loaded AND every registered
+/// (enabled) camera online AND every registered sink connected. Register each enabled camera and each
+/// sink at start-up (online/connected = false) so that readiness waits for them.
+/// </summary>
+public sealed class HealthState(TimeProvider? time = null)
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly object _lock = new();
+    private readonly SortedDictionary<string, CameraHealth> _cameras = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, SinkHealth> _sinks = new(StringComparer.Ordinal);
+    private bool _configLoaded;
+
+    public DateTimeOffset StartedAt { get; } = (time ?? TimeProvider.System).GetUtcNow();
+
+    public void SetConfigLoaded() { lock (_lock) _configLoaded = true; }
+
+    /// <param name="reason">Why it is offline (e.g. "stalled", "ffmpeg exited 1"); no URLs or credentials.</param>
+    public void SetCamera(string name, bool online, string? reason = null)
+    {
+        lock (_lock)
+        {
+            var changed = !_cameras.TryGetValue(name, out var old) || old.Online != online;
+            _cameras[name] = new CameraHealth(name, online, online ? null : reason, changed ? _time.GetUtcNow() : old!.Since);
+        }
+    }
+
+    public void SetSink(string name, bool connected)
+    {
+        lock (_lock)
+        {
+            var changed = !_sinks.TryGetValue(name, out var old) || old.Connected != connected;
+            _sinks[name] = new SinkHealth(name, connected, changed ? _time.GetUtcNow() : old!.Since);
+        }
+    }
+
+    public HealthSnapshot Snapshot()
+    {
+        lock (_lock)
+        {
+            var notReady = new List<string>();
+            if (!_configLoaded) notReady.Add("configuration not loaded");
+            foreach (var c in _cameras.Values)
+                if (!c.Online) notReady.Add($"camera '{c.Name}' offline" + (c.Reason is { } r ? $": {r}" : ""));
+            foreach (var s in _sinks.Values)
+                if (!s.Connected) notReady.Add($"sink '{s.Name}' not connected");
+            return new HealthSnapshot(notReady.Count == 0, _configLoaded, _cameras.Values.ToList(), _sinks.Values.ToList(),
+                notReady, StartedAt, _time.GetUtcNow());
+        }
+    }
+}
+
+public sealed record CameraHealth(string Name, bool Online, string? Reason, DateTimeOffset Since);
+public sealed record SinkHealth(string Name, bool Connected, DateTimeOffset Since);
+
+public sealed record HealthSnapshot(bool Ready, bool ConfigLoaded, IReadOnlyList<CameraHealth> Cameras,
+    IReadOnlyList<SinkHealth> Sinks, IReadOnlyList<string> NotReady, DateTimeOffset StartedAt, DateTimeOffset At);

@@ -1,0 +1,97 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StreamWatch.Observability.Prometheus;
+
+namespace StreamWatch.Observability.Http;
+
+/// <summary>
+/// A small Kestrel host: GET /metrics (Prometheus text 0.0.4), /healthz (alive), /readyz (200 ready,
+/// 503 with a JSON body naming what is not ready) and /api/status (per-camera state).
+/// It never handles SIGTERM itself: the daemon's host decides when to stop it.
+/// </summary>
+public sealed class ObservabilityServer : IAsyncDisposable
+{
+    private readonly ObservabilityOptions _options;
+    private readonly HealthState _health;
+    private readonly MetricsCollector _metrics;
+    private readonly ILogger _log;
+    private readonly bool _ownsMetrics;
+    private WebApplication? _app;
+    private Uri? _baseAddress;
+
+    /// <param name="metrics">The collector to serve; null creates one now (it sees measurements from then on).</param>
+    public ObservabilityServer(ObservabilityOptions options, HealthState health, MetricsCollector? metrics = null, ILogger? logger = null)
+    {
+        _options = options;
+        _health = health;
+        _ownsMetrics = metrics is null;
+        _metrics = metrics ?? new MetricsCollector();
+        _log = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    }
+
+    /// <summary>The address actually bound (with the real port when Listen asked for port 0).</summary>
+    public Uri BaseAddress => _baseAddress ?? throw new InvalidOperationException("the observability server is not started");
+
+    public static string Version { get; } =
+        typeof(ObservabilityServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    /// <summary>Binds and starts serving; does nothing when Observability:Enabled is false.</summary>
+    public async Task StartAsync(CancellationToken ct)
+    {
+        if (!_options.Enabled) { _log.LogInformation("observability endpoints disabled"); return; }
+        if (_app != null) throw new InvalidOperationException("already started");
+        var endPoint = _options.ListenEndPoint();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ApplicationName = "StreamWatch.Observability",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(endPoint));
+        var app = builder.Build();
+        app.MapGet("/metrics", () => Results.Text(_metrics.Scrape(), PrometheusText.ContentType));
+        app.MapGet("/healthz", () => Results.Text("{\"status\":\"alive\"}", "application/json"));
+        app.MapGet("/readyz", () =>
+        {
+            var s = _health.Snapshot();
+            return Results.Text(HealthJson.Readiness(s), "application/json", statusCode: s.Ready ? 200 : 503);
+        });
+        app.MapGet("/api/status", () => Results.Text(HealthJson.Status(_health.Snapshot(), Version), "application/json"));
+        await app.StartAsync(ct);
+        _app = app;
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _baseAddress = new Uri(bound.EndsWith('/') ? bound : bound + "/");
+        _log.LogInformation("observability endpoints on {Address} (/metrics /healthz /readyz /api/status)", _baseAddress);
+    }
+
+    public async Task StopAsync(CancellationToken ct)
+    {
+        if (_app is { } app) await app.StopAsync(ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is { } app)
+        {
+            _app = null;
+            await app.DisposeAsync();
+        }
+        if (_ownsMetrics) _metrics.Dispose();
+    }
+
+    /// <summary>Keeps the web host from hooking SIGTERM/SIGINT: the daemon's own host owns those.</summary>
+    private sealed class NoSignalLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

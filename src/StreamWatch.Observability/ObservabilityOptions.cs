@@ -1,0 +1,34 @@
+using System.Net;
+using StreamWatch.Core.Config;
+
+namespace StreamWatch.Observability;
+
+/// <summary>Config section "Observability": where /metrics, /healthz, /readyz and /api/status listen.</summary>
+public sealed class ObservabilityOptions : IValidatable
+{
+    public const string Section = "Observability";
+
+    /// <summary>IP:port ("127.0.0.1:9464", "[::1]:9464", "0.0.0.0:9464"); port 0 picks a free one.</summary>
+    public string Listen { get; set; } = "127.0.0.1:9464";
+    public bool Enabled { get; set; } = true;
+
+    public IPEndPoint ListenEndPoint() =>
+        TryParseListen(Listen, out var ep) ? ep : throw new FormatException($"{Section}:Listen: '{Listen}' is not IP:port");
+
+    public void Validate(string path, ConfigErrors errors)
+    {
+        if (!TryParseListen(Listen, out _))
+            errors.Add($"{path}:Listen", $"must be IP:port, e.g. 127.0.0.1:9464 or [::1]:9464 (got '{Listen}')");
+    }
+
+    private static bool TryParseListen(string? text, out IPEndPoint ep)
+    {
+        ep = null!;
+        if (string.IsNullOrWhiteSpace(text)) return false;
+        var colon = text.LastIndexOf(':');
+        if (colon < 0 || text.EndsWith(']')) return false; // the port is required
+        if (!IPEndPoint.TryParse(text, out var parsed)) return false;
+        ep = parsed;
+        return true;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging.Abstractions;
+using StreamWatch.Cli;
+using StreamWatch.Core.Frames;
+using StreamWatch.Config;
+using StreamWatch.Core.Config;
+using StreamWatch.Ingest;
+
+namespace StreamWatch.Replay;
+
+/// <summary>`streamwatch replay VIDEO [--config FILE] [--camera NAME] [--events-out FILE]`.</summary>
+public static class ReplayCommand
+{
+    public static async Task<int> RunAsync(CommandLine cl)
+    {
+        if (cl.Positional.Count != 1) throw new UsageException("replay needs exactly one VIDEO");
+        var video = cl.Positional[0];
+        if (!File.Exists(video)) throw new UsageException($"'{video}' does not exist");
+        var options = ConfigLoader.Load(cl.Option("config"));
+        var outFile = cl.Option("events-out");
+        await using var writer = outFile == null ? null : new StreamWriter(outFile, append: false);
+        var output = writer ?? Console.Out;
+        await ReplayFileAsync(video, options, cl.Option("camera"), output, CancellationToken.None);
+        return 0;
+    }
+
+    /// <summary>
+    /// Replays a file through the pipeline of the named camera (or the first configured camera, or
+    /// a camera with default settings named "replay"): same masks, zones and rules, file as input.
+    /// </summary>
+    public static async Task<ReplayResult> ReplayFileAsync(string video, AppOptions options, string? cameraName, TextWriter? output, CancellationToken ct)
+    {
+        var template = cameraName != null
+            ? options.Cameras.FirstOrDefault(c => c.Name == cameraName) ?? throw new UsageException($"--camera: no camera named '{cameraName}'")
+            : options.Cameras.FirstOrDefault();
+        var camera = Clone(template ?? new CameraOptions { Name = "replay" }, video);
+        await using var source = await FfmpegFrameSource.StartAsync(camera, replay: true, NullLogger.Instance, TimeProvider.System);
+        if (!await source.OpenAsync(ct))
+            throw new UsageException($"'{video}' could not be decoded: {source.RecentErrors}");
+        return await ReplayEngine.RunAsync(Frames(source, ct), f => source.Pool!.Return(f), camera, options, output, ct);
+    }
+
+    private static async IAsyncEnumerable<Frame> Frames(FfmpegFrameSource source, [EnumeratorCancellation] CancellationToken ct)
+    {
+        while (await source.ReadFrameAsync(ct) is { } frame) yield return frame;
+    }
+
+    private static CameraOptions Clone(CameraOptions c, string video) => new()
+    {
+        Name = c.Name, Url = video, Enabled = true, AnalysisFps = c.AnalysisFps, AnalysisWidth = c.AnalysisWidth,
+        InferenceSize = c.InferenceSize, HwAccel = c.HwAccel, Realtime = false, Loop = false,
+        Masks = c.Masks, Zones = c.Zones, Rules = c.Rules,
+    };
+}

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Text.Json;
+using StreamWatch.Config;
+using StreamWatch.Core.Config;
+using StreamWatch.Core.Frames;
+using StreamWatch.Core.Pipeline;
+
+namespace StreamWatch.Replay;
+
+/// <summary>What a replay saw, for the summary line and for `streamwatch eval`.</summary>
+public sealed record ReplayResult(long Frames, long Analysed, int Keyframes, double WallSeconds, double DurationSeconds,
+    IReadOnlyList<(double Start, double End)> GateIntervals);
+
+/// <summary>
+/// Drives the daemon's own <see cref="CameraPipeline"/> over frames from a file as fast as they
+/// decode, writing event lines (docs/events.md). Deterministic: ids count from 1, no wall clock.
+/// </summary>
+public static class ReplayEngine
+{
+    public static async Task<ReplayResult> RunAsync(IAsyncEnumerable<Frame> frames, Action<Frame> release,
+        CameraOptions camera, AppOptions options, TextWriter? output, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        CameraPipeline? pipeline = null;
+        var events = new List<PipelineEvent>();
+        var gate = new List<(double, double)>();
+        double? openedAt = null;
+        long count = 0, analysed = 0;
+        var keyframes = 0;
+        var seq = 0;
+        TimeSpan last = TimeSpan.Zero, step = TimeSpan.Zero;
+
+        void Write(List<PipelineEvent> list)
+        {
+            foreach (var e in list)
+            {
+                switch (e)
+                {
+                    case MotionChanged { Active: true } m: openedAt = m.Offset.TotalSeconds; break;
+                    case MotionChanged { Active: false } m when openedAt is { } o: gate.Add((o, m.Offset.TotalSeconds)); openedAt = null; break;
+                    case KeyframeSelected: keyframes++; break;
+                }
+                if (output != null && EventJson.Format(e, wallClock: false) is { } line) output.WriteLine(line);
+            }
+            list.Clear();
+        }
+
+        await foreach (var frame in frames.WithCancellation(ct))
+        {
+            try
+            {
+                count++;
+                pipeline ??= new CameraPipeline(camera, options.Motion, options.Gate, options.Keyframes,
+                    frame.Width, frame.Height, () => $"{camera.Name}-{++seq}");
+                pipeline.Process(frame, events);
+                analysed++;
+                step = frame.Offset - last;
+                last = frame.Offset;
+            }
+            finally { release(frame); }
+            Write(events);
+        }
+        pipeline?.Flush(events);
+        Write(events);
+        var duration = (last + step).TotalSeconds;
+        if (openedAt is { } stillOpen) gate.Add((stillOpen, duration));
+        var result = new ReplayResult(count, analysed, keyframes, sw.Elapsed.TotalSeconds, duration, gate);
+        output?.WriteLine(JsonSerializer.Serialize(new
+        {
+            type = "summary", frames = result.Frames, analysed = result.Analysed, keyframes = result.Keyframes,
+            wall_s = Math.Round(result.WallSeconds, 3),
+        }));
+        output?.Flush();
+        return result;
+    }
+}

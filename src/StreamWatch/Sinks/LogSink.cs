@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+using StreamWatch.Core.Frames;
+using StreamWatch.Core.Pipeline;
+
+namespace StreamWatch.Sinks;
+
+/// <summary>Structured log lines for camera state, motion and alerts (keyframes at debug level).</summary>
+public sealed class LogSink(ILogger log) : IEventSink
+{
+    public string Name => "log";
+
+    public ValueTask HandleAsync(PipelineEvent e, CancellationToken cancellationToken)
+    {
+        var at = Timecode.Offset(e.Offset);
+        switch (e)
+        {
+            case CameraStateChanged s:
+                log.LogInformation("camera {Camera} {State}: {Reason}", s.Camera, s.Online ? "online" : "offline", s.Reason);
+                break;
+            case MotionChanged m:
+                log.LogInformation("camera {Camera} motion {State} at {Offset} (score {Score:0.00})", m.Camera, m.Active ? "start" : "end", at, m.Score);
+                break;
+            case KeyframeSelected k:
+                log.LogDebug("camera {Camera} keyframe at {Offset} (score {Score:0.00})", k.Camera, at, k.Keyframe.Score);
+                break;
+            case AlertChanged a:
+                log.LogInformation("ALERT {Phase} {Rule} on {Camera} at {Offset} id={Id} severity={Severity} zone={Zone} label={Label} {Description}",
+                    EventJson.Phase(a.Alert.Phase), a.Alert.Rule, a.Camera, at, a.Alert.Id, a.Alert.Severity, a.Alert.Zone, a.Alert.Label, a.Alert.Description);
+                break;
+        }
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,72 @@
+using StreamWatch.Config;
+using StreamWatch.Core.Config;
+
+namespace StreamWatch.Tests.Config;
+
+public class ConfigLoaderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sw-config").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string json)
+    {
+        var path = Path.Combine(_dir, $"{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    private static ConfigException Invalid(string path) => Assert.Throws<ConfigException>(() => ConfigLoader.Load(path));
+
+    [Fact]
+    public void A_valid_camera_with_zones_and_rules_loads_with_defaults_filled_in()
+    {
+        var o = ConfigLoader.Load(Write("""
+            {"Cameras": [{"Name": "yard", "Url": "rtsp://u:p@127.0.0.1/cam",
+              "Zones": [{"Name": "gate", "Polygon": "0.5,0 1,0 1,1 0.5,1"}],
+              "Rules": [{"Name": "intrusion", "Type": "zone", "Zone": "gate"}]}]}
+            """));
+        var cam = Assert.Single(o.Cameras);
+        Assert.Equal(5, cam.AnalysisFps);
+        Assert.Equal(10, cam.StallTimeoutSeconds);
+        Assert.Equal("gate", cam.Rules[0].Zone);
+    }
+
+    [Theory]
+    [InlineData("""{"Cameras": [{"Name": "yard"}]}""", "Cameras:0:Url")]
+    [InlineData("""{"Cameras": [{"Name": "yard", "Url": "x", "AnalysisFps": 0}]}""", "Cameras:0:AnalysisFps")]
+    [InlineData("""{"Cameras": [{"Name": "yard", "Url": "x", "AnalysisFps": "fast"}]}""", "Cameras:0:AnalysisFps")]
+    [InlineData("""{"Cameras": [{"Name": "yard", "Url": "x", "Urll": "typo"}]}""", "Cameras:0:Urll")]
+    [InlineData("""{"Cameras": [{"Name": "yard", "Url": "x", "Masks": ["0,0 1,0"]}]}""", "Cameras:0:Masks:0")]
+    [InlineData("""{"Cameras": [{"Name": "yard", "Url": "x", "Rules": [{"Name": "r", "Type": "zone", "Zone": "nowhere"}]}]}""", "Cameras:0:Rules:0:Zone")]
+    [InlineData("""{"Cameras": [{"Name": "a b", "Url": "x"}]}""", "Cameras:0:Name")]
+    [InlineData("""{"Output": {"FrameQueueCapacity": 0}}""", "Output:FrameQueueCapacity")]
+    [InlineData("""{"Unknown": 1}""", "Unknown")]
+    public void Invalid_configuration_names_the_offending_key(string json, string key)
+    {
+        var e = Invalid(Write(json));
+        Assert.Contains(e.Errors, m => m.StartsWith(key + ":", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_malformed_value_is_not_echoed_because_it_may_be_a_secret()
+    {
+        var e = Invalid(Write("""{"Cameras": [{"Name": "yard", "Url": "x", "AnalysisFps": "hunter2"}]}"""));
+        Assert.DoesNotContain("hunter2", string.Join("\n", e.Errors));
+    }
+
+    [Fact]
+    public void Environment_style_overrides_win_over_the_file()
+    {
+        var o = ConfigLoader.Load(Write("""{"Cameras": [{"Name": "yard", "Url": "x"}]}"""),
+            new Dictionary<string, string?> { ["Cameras:0:AnalysisFps"] = "2" });
+        Assert.Equal(2, o.Cameras[0].AnalysisFps);
+    }
+
+    [Fact]
+    public async Task The_executable_exits_with_78_on_invalid_configuration()
+    {
+        var code = await Program.Main(new[] { "replay", Write("{}"), "--config", Write("""{"Cameras": [{"Name": "yard"}]}""") });
+        Assert.Equal(ConfigException.ExitCode, code);
+    }
+}

@@ -1,0 +1,55 @@
+using StreamWatch.Mqtt.Outbox;
+
+namespace StreamWatch.Tests.Mqtt;
+
+public sealed class OutboxTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "sw-outbox-" + Guid.NewGuid().ToString("N"));
+    private string DbPath => Path.Combine(_dir, "state", "outbox.db");
+    private static readonly DateTimeOffset Now = DateTimeOffset.UnixEpoch.AddDays(20000);
+
+    private static OutboxMessage Msg(int i) => new("sw/events", [(byte)i], false);
+
+    [Fact]
+    public void Reads_in_insertion_order_after_a_cursor_and_deletes_acknowledged_rows()
+    {
+        using var o = new SqliteOutbox(DbPath, 100);
+        o.Enqueue([Msg(1), Msg(2)], Now);
+        o.Enqueue([Msg(3)], Now);
+        var all = o.ReadAfter(0, 10);
+        Assert.Equal([1, 2, 3], all.Select(r => (int)r.Payload[0]));
+        Assert.Equal([3], o.ReadAfter(all[1].Id, 10).Select(r => (int)r.Payload[0]));
+        o.Delete([all[0].Id, all[2].Id, 999]);
+        Assert.Equal(1, o.Count);
+        Assert.Equal([2], o.ReadAfter(0, 10).Select(r => (int)r.Payload[0]));
+    }
+
+    [Fact]
+    public void Survives_reopening_with_order_and_attributes()
+    {
+        using (var o = new SqliteOutbox(DbPath, 100))
+            o.Enqueue([new OutboxMessage("sw/c/r/snapshot", [9], true), new OutboxMessage("sw/events", [1], false, Now.AddSeconds(-2))], Now);
+        using var again = new SqliteOutbox(DbPath, 100);
+        Assert.Equal(2, again.Count);
+        var rows = again.ReadAfter(0, 10);
+        Assert.True(rows[0].Retain);
+        Assert.Equal("sw/c/r/snapshot", rows[0].Topic);
+        Assert.Equal(Now.AddSeconds(-2).ToUnixTimeMilliseconds(), rows[1].OnsetMs);
+        Assert.Null(rows[0].OnsetMs);
+    }
+
+    [Fact]
+    public void When_full_the_oldest_are_dropped_and_reported()
+    {
+        using var o = new SqliteOutbox(DbPath, 10);
+        for (var i = 0; i < 10; i++) Assert.Equal(0, o.Enqueue([Msg(i)], Now));
+        Assert.Equal(3, o.Enqueue([Msg(10), Msg(11), Msg(12)], Now));
+        Assert.Equal(10, o.Count);
+        Assert.Equal(Enumerable.Range(3, 10), o.ReadAfter(0, 100).Select(r => (int)r.Payload[0]));
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+}
