@@ -29,10 +29,13 @@ public sealed class FfmpegArguments
         return a;
     }
 
-    /// <summary>Options that go before <c>-i</c>: transport and socket timeouts, or file pacing.</summary>
+    /// <summary>Options that go before <c>-i</c>: transport and socket timeouts, or file pacing.
+    /// The socket timeout is twice the stall timeout: a backstop that lets ffmpeg end a dead
+    /// connection itself, while the watchdog (which also catches hangs no socket timeout covers)
+    /// always acts first and reports the stall.</summary>
     public static IReadOnlyList<string> Input(CameraOptions camera, bool replay)
     {
-        var timeoutUs = ((long)(camera.StallTimeoutSeconds * 1_000_000)).ToString(CultureInfo.InvariantCulture);
+        var timeoutUs = ((long)(camera.StallTimeoutSeconds * 2_000_000)).ToString(CultureInfo.InvariantCulture);
         return Kind(camera.Url) switch
         {
             InputKind.Rtsp => ["-rtsp_transport", "tcp", "-timeout", timeoutUs],

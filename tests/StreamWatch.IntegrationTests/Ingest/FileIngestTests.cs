@@ -11,6 +11,7 @@ public class FileIngestTests
     {
         var clip = await Clips.Mp4Async(3);
         var camera = new CameraOptions { Name = "file1", Url = clip, AnalysisFps = 5, Realtime = false, Loop = false };
+        using var counters = new CounterProbe("file1");
         await using var run = new CameraRun(camera);
 
         await run.Task.WaitAsync(TimeSpan.FromSeconds(60)); // a file that ends returns, it does not throw
@@ -25,6 +26,8 @@ public class FileIngestTests
         Assert.Equal(frames.Select(f => TimeSpan.FromMilliseconds(200 * f.Sequence)), frames.Select(f => f.Offset));
         Assert.Equal(["online:frames", "offline:ended"], run.States.Select(s => $"{(s.Online ? "online" : "offline")}:{s.Reason}"));
         Assert.Equal(frames[^1].Offset, run.States[^1].Offset);
+        Assert.Equal(frames.Count, counters["frames_decoded"]);
+        Assert.Equal(0, counters["stream_errors"]); // the end of a file is no error
     }
 
     [Fact]
@@ -54,11 +57,14 @@ public class FileIngestTests
     public async Task AMissingFileIsReportedOfflineAndRetriedWithoutThrowing()
     {
         var camera = new CameraOptions { Name = "missing", Url = "/nonexistent/clip.mp4", Loop = false, StallTimeoutSeconds = 5 };
+        using var counters = new CounterProbe("missing");
         await using var run = new CameraRun(camera);
         await run.WaitUntilAsync(r => r.Logger.Lines.Count(l => l.Contains("restarting in")) >= 2, TimeSpan.FromSeconds(60), "two restarts");
         Assert.Equal(["ffmpeg_error"], run.States.Select(s => s.Reason)); // offline once, not per retry
         Assert.False(run.Task.IsCompleted);
         Assert.Contains(run.Logger.Lines, l => l.Contains("No such file or directory"));
+        Assert.True(counters["stream_errors:ffmpeg_error"] >= 2);
+        Assert.True(counters["ffmpeg_restarts"] >= 1);
         await run.StopAsync();
     }
 }

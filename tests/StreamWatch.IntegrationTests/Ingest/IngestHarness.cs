@@ -13,10 +13,14 @@ public sealed class CapturingLogger : ILogger
 {
     private readonly ConcurrentQueue<string> _lines = new();
     public IReadOnlyCollection<string> Lines => _lines;
+    public event Action? Logged;
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
     public bool IsEnabled(LogLevel logLevel) => true;
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        => _lines.Enqueue($"{logLevel}: {formatter(state, exception)}{(exception == null ? "" : " " + exception)}");
+    {
+        _lines.Enqueue($"{logLevel}: {formatter(state, exception)}{(exception == null ? "" : " " + exception)}");
+        Logged?.Invoke();
+    }
 }
 
 public sealed record FrameInfo(long Sequence, TimeSpan Offset, DateTimeOffset CapturedUtc, int Width, int Height, int LumaSpread);
@@ -32,6 +36,7 @@ public sealed class CameraRun : IAsyncDisposable
     public CameraRun(CameraOptions camera)
     {
         Logger = new CapturingLogger();
+        Logger.Logged += Pulse;
         Source = new CameraSource(camera, Logger, TimeProvider.System);
         Task = Source.RunAsync(OnFrame, s => { _states.Enqueue(s); Pulse(); }, _cts.Token);
         _ = Task.ContinueWith(_ => Pulse(), TaskScheduler.Default);
@@ -124,4 +129,34 @@ public static class Proc
             await Task.Delay(50); // retry interval of a bounded wait for a condition the kernel decides
         }
     }
+}
+
+/// <summary>Sums StreamWatch counter measurements for one camera (tests run in parallel: filter by camera).</summary>
+public sealed class CounterProbe : IDisposable
+{
+    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+    private readonly ConcurrentDictionary<string, long> _sums = new();
+
+    public CounterProbe(string camera)
+    {
+        _listener.InstrumentPublished = (i, l) => { if (i.Meter.Name == StreamWatch.Core.Telemetry.StreamWatchMetrics.MeterName) l.EnableMeasurementEvents(i); };
+        _listener.SetMeasurementEventCallback<long>((i, value, tags, _) =>
+        {
+            string? cam = null, reason = null;
+            foreach (var t in tags)
+            {
+                if (t.Key == "camera") cam = t.Value as string;
+                if (t.Key == "reason") reason = t.Value as string;
+            }
+            if (cam != camera) return;
+            _sums.AddOrUpdate(i.Name, value, (_, v) => v + value);
+            if (reason != null) _sums.AddOrUpdate($"{i.Name}:{reason}", value, (_, v) => v + value);
+        });
+        _listener.Start();
+    }
+
+    /// <summary>Total of an instrument ("frames_decoded") or of one reason ("stream_errors:stalled").</summary>
+    public long this[string key] => _sums.GetValueOrDefault(key);
+
+    public void Dispose() => _listener.Dispose();
 }

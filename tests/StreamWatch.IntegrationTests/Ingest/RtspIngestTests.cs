@@ -10,8 +10,8 @@ public class RtspIngestTests
     // restarts happen at most Backoff.Max apart; allow for ffmpeg's connect and the loaded machine
     private static readonly TimeSpan BackoffBound = Backoff.Max + TimeSpan.FromSeconds(30);
 
-    private static CameraOptions Camera(string url, double stall = 10) =>
-        new() { Name = "rtsp1", Url = url, AnalysisFps = 5, StallTimeoutSeconds = stall };
+    private static CameraOptions Camera(string url, double stall = 10, string name = "rtsp1") =>
+        new() { Name = name, Url = url, AnalysisFps = 5, StallTimeoutSeconds = stall };
 
     private static int Onlines(CameraRun r) => r.States.Count(s => s.Online);
     private static int Offlines(CameraRun r) => r.States.Count(s => !s.Online);
@@ -64,13 +64,15 @@ public class RtspIngestTests
     public async Task AStalledServerIsDetectedByTheWatchdogWhichRestartsFfmpeg()
     {
         await using var server = await RtspServer.StartAsync();
-        await using var run = new CameraRun(Camera(server.Url(), stall: 3));
+        using var counters = new CounterProbe("rtsp-stall");
+        await using var run = new CameraRun(Camera(server.Url(), stall: 3, name: "rtsp-stall"));
         await run.WaitUntilAsync(r => r.Frames.Count >= 3 && r.Source.ProcessId != null, Wait, "first frames");
         var pid = run.Source.ProcessId!.Value;
 
         server.Stall(); // sockets stay open, nothing arrives: ffmpeg alone would hang forever
         await run.WaitUntilAsync(r => Offlines(r) == 1, Wait, "offline after the stall");
         Assert.Equal("stalled", run.States[^1].Reason);
+        Assert.True(counters["stream_errors:stalled"] >= 1);
         await Proc.WaitGoneAsync(pid, "ffmpeg", Wait);
         Assert.False(run.Task.IsCompleted);
 

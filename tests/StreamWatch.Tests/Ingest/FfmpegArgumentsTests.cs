@@ -19,7 +19,7 @@ public class FfmpegArgumentsTests
     {
         var args = FfmpegArguments.Build(Cam("rtsp://u:p@cam/1", c => { c.AnalysisFps = 5; c.StallTimeoutSeconds = 10; }), false);
         Assert.Equal(
-            "-nostdin -hide_banner -nostats -loglevel warning -rtsp_transport tcp -timeout 10000000 -i rtsp://u:p@cam/1 " +
+            "-nostdin -hide_banner -nostats -loglevel warning -rtsp_transport tcp -timeout 20000000 -i rtsp://u:p@cam/1 " +
             "-map 0:v:0 -an -sn -dn -vf fps=5,scale=672:672:force_original_aspect_ratio=decrease:force_divisible_by=2 " +
             "-pix_fmt yuv420p -f yuv4mpegpipe pipe:1",
             string.Join(' ', args));
@@ -30,7 +30,7 @@ public class FfmpegArgumentsTests
     [Fact]
     public void OtherNetworkInputsGetAnIoTimeout()
     {
-        Assert.Contains("-rw_timeout 2500000 -i http://cam/video.mjpg", Line(Cam("http://cam/video.mjpg", c => c.StallTimeoutSeconds = 2.5)));
+        Assert.Contains("-rw_timeout 5000000 -i http://cam/video.mjpg", Line(Cam("http://cam/video.mjpg", c => c.StallTimeoutSeconds = 2.5)));
         Assert.DoesNotContain("-rtsp_transport", Line(Cam("http://cam/video.mjpg")));
     }
 
