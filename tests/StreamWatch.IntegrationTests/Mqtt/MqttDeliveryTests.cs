@@ -64,7 +64,7 @@ public class MqttDeliveryTests
 
         await broker.StartAgainAsync();
         await using var again = StartProbe(broker.Port, outbox, "probe-kill");
-        await again.WaitForLineAsync("outbox holds 9 unacknowledged", Wait);
+        await again.WaitForLineAsync("outbox holds 18 unacknowledged", Wait);
         await sub.WaitForLineAsync("\"id\":\"a12\"", Wait);
         AssertInOrder(Ids(1, 12), EventIds(sub));
     }

@@ -31,7 +31,7 @@ public class MqttLifecycleTests
         await live.WaitForLineAsync("^0 1 streamwatch/cam1/motion ON$", Wait);
         await live.WaitForLineAsync("^0 1 streamwatch/cam1/status online$", Wait);
 
-        var events = live.Lines.Select(Parse).Where(m => m.Topic == "streamwatch/events").ToList();
+        var events = Parse(live.Lines).Where(m => m.Topic == "streamwatch/events").ToList();
         Assert.Equal(["new", "update", "end"], events.Select(e => JsonDocument.Parse(e.Payload).RootElement.GetProperty("type").GetString()));
         var end = JsonDocument.Parse(events[2].Payload).RootElement;
         Assert.Equal("a1", end.GetProperty("id").GetString());
@@ -74,7 +74,7 @@ public class MqttLifecycleTests
         }
         await using var sub = broker.Subscribe("homeassistant/#", "ha", extra: ["-C", "5"]);
         await sub.WaitExitAsync(Wait);
-        var configs = sub.Lines.Select(Parse).ToList();
+        var configs = Parse(sub.Lines).ToList();
         Assert.Equal(5, configs.Count);
         Assert.All(configs, c => Assert.True(c.Retained));
         var required = new Dictionary<string, string[]> { ["binary_sensor"] = ["state_topic"], ["sensor"] = ["state_topic"], ["camera"] = ["topic"] };

@@ -72,11 +72,10 @@ internal static class MqttTestKit
     }
 
     /// <summary>"retain qos topic payload" lines of a mosquitto_sub started by MosquittoBroker.Subscribe.</summary>
-    public static (bool Retained, string Topic, string Payload) Parse(string line)
-    {
-        var p = line.Split(' ', 4);
-        return (p[0] == "1", p[2], p.Length > 3 ? p[3] : "");
-    }
+    /// <summary>Skips the extra lines a binary payload (a JPEG) breaks into.</summary>
+    public static IEnumerable<(bool Retained, string Topic, string Payload)> Parse(IEnumerable<string> lines) =>
+        lines.Select(l => l.Split(' ', 4)).Where(p => p.Length == 4 && p[0] is "0" or "1" && p[1] == "1")
+            .Select(p => (p[0] == "1", p[2], p[3]));
 
     /// <summary>Alert ids in the order events arrived on a subscriber (payloads matched by regex, no JSON needed).</summary>
     public static List<string> EventIds(ChildProcess sub) => sub.Lines

@@ -27,7 +27,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
         var dir = Repo.TempDir("mosquitto");
         var port = FreePort.Get();
         var conf = new StringBuilder();
-        conf.AppendLine("user root").AppendLine("log_dest stdout").AppendLine("log_type all").AppendLine("log_timestamp false");
+        conf.AppendLine("user root").AppendLine("log_dest stderr").AppendLine("log_type all").AppendLine("log_timestamp false");
         conf.AppendLine($"listener {port} 127.0.0.1");
         if (auth is { } a)
         {
