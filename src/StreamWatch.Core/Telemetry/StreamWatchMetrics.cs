@@ -34,6 +34,11 @@ public static class StreamWatchMetrics
     public static readonly Counter<long> SinkDropped = Meter.CreateCounter<long>("sink_dropped", "{event}", "Events a sink's full queue dropped");
     public static readonly Counter<long> SinkErrors = Meter.CreateCounter<long>("sink_errors", "{error}", "Events a sink failed to write");
     public static readonly Counter<long> ModelRequests = Meter.CreateCounter<long>("model_requests", "{request}", "Model requests by backend and outcome");
+    // MQTT (outbox depth and connection state are observable gauges registered by StreamWatch.Mqtt)
+    public static readonly Counter<long> MqttAcked = Meter.CreateCounter<long>("mqtt_acked", "{message}", "Outbox messages the broker acknowledged");
+    public static readonly Counter<long> MqttPublishFailures = Meter.CreateCounter<long>("mqtt_publish_failures", "{message}", "MQTT messages the client or broker rejected, by reason");
+    public static readonly Counter<long> MqttOutboxDropped = Meter.CreateCounter<long>("mqtt_outbox_dropped", "{message}", "Oldest outbox messages dropped because the outbox was full");
+    public static readonly Counter<long> MqttConnectFailures = Meter.CreateCounter<long>("mqtt_connect_failures", "{attempt}", "Failed or refused MQTT connection attempts");
     public static readonly Counter<long> ModelDropped = Meter.CreateCounter<long>("model_dropped", "{request}", "Model work dropped (stale, coalesced, queue full)");
 
     // Gauges: components register their series with Track(...) (see GaugeSet); read at scrape time.
@@ -42,6 +47,6 @@ public static class StreamWatchMetrics
     public static readonly GaugeSet QueueDepth = new(Meter, "queue_depth", "{item}", "Items waiting in a bounded queue (tags: camera, queue)");
     public static readonly GaugeSet QueueCapacity = new(Meter, "queue_capacity", "{item}", "Capacity of a bounded queue (tags: camera, queue)");
     public static readonly GaugeSet MqttConnected = new(Meter, "mqtt_connected", null, "1 while the MQTT client is connected to its broker");
-    public static readonly GaugeSet OutboxDepth = new(Meter, "outbox_depth", "{message}", "Messages waiting in the MQTT outbox");
-    public static readonly GaugeSet OutboxOldestAge = new(Meter, "outbox_oldest_age", "s", "Age of the oldest message waiting in the outbox (0 when empty)");
+    public static readonly GaugeSet MqttOutboxDepth = new(Meter, "mqtt_outbox_depth", "{message}", "Messages waiting in the MQTT outbox");
+    public static readonly GaugeSet MqttOutboxOldestAge = new(Meter, "mqtt_outbox_oldest_age", "s", "Age of the oldest message waiting in the MQTT outbox (0 when empty)");
 }
