@@ -28,6 +28,7 @@ public sealed class CameraWorker
     private ChannelReader<Frame>? _queue;
     private long _analysed, _gateOpenFrames, _ratesAt;
     private long _analysedMark, _gateOpenMark;
+    private TimeSpan _offsetBase, _lastRaw = TimeSpan.MinValue, _lastOffset;
 
     public CameraWorker(CameraOptions camera, AppOptions options, ILogger log, TimeProvider time)
     {
@@ -77,6 +78,7 @@ public sealed class CameraWorker
                 output.Clear();
                 try
                 {
+                    ContinueOffsets(frame);
                     StreamWatchMetrics.DecodeLag.Record((_time.GetUtcNow() - frame.CapturedUtc).TotalSeconds, tag);
                     var start = _time.GetTimestamp();
                     lock (_gate)
@@ -119,6 +121,19 @@ public sealed class CameraWorker
             frames.Writer.TryComplete();
             await analysis;
         }
+    }
+
+    /// <summary>
+    /// Each ffmpeg run counts offsets from 0; the camera's stream time goes on across restarts so
+    /// that gate, cooldowns and alert times never run backwards.
+    /// </summary>
+    private void ContinueOffsets(Frame frame)
+    {
+        var raw = frame.Offset;
+        if (raw <= _lastRaw) _offsetBase = _lastOffset + TimeSpan.FromSeconds(1 / _camera.AnalysisFps) - raw;
+        _lastRaw = raw;
+        frame.Offset = raw + _offsetBase;
+        _lastOffset = frame.Offset;
     }
 
     /// <summary>Hands a model verdict to the alert lifecycle; returns the events it caused.</summary>
