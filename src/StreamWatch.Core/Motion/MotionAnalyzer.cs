@@ -25,7 +25,7 @@ public sealed class MotionAnalyzer
         var errors = new Config.ConfigErrors();
         options.Validate(MotionOptions.Section, errors);
         if (errors.Any) throw new Config.ConfigException(errors.Errors);
-        var minSide = 2 * options.PatchRadius + 3;
+        var minSide = options.PatchSize + 3;
         if (width < minSide || height < minSide)
             throw new ArgumentException($"analysis frame {width}x{height} is smaller than one patch ({minSide} px)");
         _o = options;
@@ -43,7 +43,7 @@ public sealed class MotionAnalyzer
         while (levels > 1 && (Math.Min(width, height) >> (levels - 1)) < minSide) levels--;
         _prev = new Pyramid(levels, width, height);
         _cur = new Pyramid(levels, width, height);
-        _tracker = new PatchTracker(options.PatchRadius, options.Iterations, (float)options.ConvergencePixels);
+        _tracker = new PatchTracker(options.PatchSize, options.Iterations, (float)options.ConvergencePixels);
         Reset();
     }
 

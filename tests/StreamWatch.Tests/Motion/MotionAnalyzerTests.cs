@@ -63,7 +63,7 @@ public class MotionAnalyzerTests
         var r = a.Analyze(scene.Render(W, H, dx, dy));
         Assert.InRange(r.GlobalDx, dx - 0.25f, dx + 0.25f);
         Assert.InRange(r.GlobalDy, dy - 0.25f, dy + 0.25f);
-        Assert.True(r.Score < Gate.OpenThreshold, $"score {r.Score}");
+        Assert.True(r.Score < Gate.OpenThreshold, $"score {r.Score} active {string.Join(" ", r.Cells.Where(c => c.Active))}");
         var inner = r.Cells.Where(c => c.X > 0.1 && c.X < 0.9 && c.Y > 0.15 && c.Y < 0.85).ToList();
         Assert.All(inner, c => Assert.True(MathF.Abs(c.Dx) <= 0.25f && MathF.Abs(c.Dy) <= 0.25f, $"residual {c}"));
     }
@@ -157,8 +157,8 @@ public class MotionAnalyzerTests
         new MotionOptions().Validate("Motion", ok);
         Assert.False(ok.Any);
         var bad = new ConfigErrors();
-        new MotionOptions { GridColumns = 0, PatchRadius = 40 }.Validate("Motion", bad);
+        new MotionOptions { GridColumns = 0, PatchSize = 12 }.Validate("Motion", bad);
         Assert.Contains(bad.Errors, e => e.StartsWith("Motion:GridColumns"));
-        Assert.Contains(bad.Errors, e => e.StartsWith("Motion:PatchRadius"));
+        Assert.Contains(bad.Errors, e => e.StartsWith("Motion:PatchSize"));
     }
 }
