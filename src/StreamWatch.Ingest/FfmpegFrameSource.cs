@@ -75,7 +75,11 @@ public sealed class FfmpegFrameSource : IAsyncDisposable
     public async Task<bool> OpenAsync(CancellationToken ct, FramePool? pool = null)
     {
         var header = await _reader.ReadHeaderAsync(ct);
-        if (header is not { } h) return false;
+        if (header is not { } h)
+        {
+            await WaitForExitAsync(TimeSpan.FromSeconds(5)); // so that RecentErrors holds ffmpeg's last words
+            return false;
+        }
         Header = h;
         Pool = pool is { } p && p.Width == h.Width && p.Height == h.Height
             ? p : new FramePool(h.Width, h.Height);
