@@ -27,7 +27,8 @@ public static class ObservabilityServiceCollectionExtensions
             sp.GetRequiredService<MetricsCollector>(), sp.GetService<ILoggerFactory>()?.CreateLogger<ObservabilityServer>()));
         services.AddHostedService(sp => new ServerService(sp.GetRequiredService<ObservabilityServer>()));
         services.TryAddSingleton(_ => SystemdNotifier.FromEnvironment()!);
-        services.AddHostedService(sp => new SystemdNotifyService(sp.GetService<SystemdNotifier>(), sp.GetRequiredService<IHostApplicationLifetime>()));
+        services.AddHostedService(sp => new SystemdNotifyService(sp.GetService<SystemdNotifier>(),
+            sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<HealthState>()));
         return services;
     }
 

@@ -1,14 +1,18 @@
 using Microsoft.Extensions.Hosting;
+using StreamWatch.Observability.Http;
 
 namespace StreamWatch.Observability.Systemd;
 
 /// <summary>
 /// Speaks sd_notify for the generic host: READY=1 once every hosted service has started
 /// (ApplicationStarted), WATCHDOG=1 at half WATCHDOG_USEC while running, STOPPING=1 as soon as
-/// shutdown begins (SIGTERM → ApplicationStopping). Does nothing outside systemd.
+/// shutdown begins (SIGTERM → ApplicationStopping). While running, STATUS= follows the health
+/// summary whenever it changes. Does nothing outside systemd.
 /// </summary>
-public sealed class SystemdNotifyService(SystemdNotifier? notifier, IHostApplicationLifetime lifetime) : IHostedService
+public sealed class SystemdNotifyService(SystemdNotifier? notifier, IHostApplicationLifetime lifetime, HealthState? health = null) : IHostedService
 {
+    private volatile bool _running;
+
     private readonly CancellationTokenSource _stop = new();
     private Task _watchdog = Task.CompletedTask;
 
@@ -16,8 +20,19 @@ public sealed class SystemdNotifyService(SystemdNotifier? notifier, IHostApplica
     {
         if (notifier is null) return Task.CompletedTask;
         notifier.Status("starting");
-        lifetime.ApplicationStarted.Register(() => { notifier.Ready(); notifier.Status("running"); });
-        lifetime.ApplicationStopping.Register(() => { notifier.Stopping(); notifier.Status("stopping: flushing sinks"); });
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            notifier.Ready();
+            _running = true;
+            notifier.Status(health?.Snapshot().Summary ?? "running");
+        });
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            _running = false;
+            notifier.Stopping();
+            notifier.Status("stopping: stopping cameras, flushing sinks");
+        });
+        if (health != null) health.Changed += () => { if (_running) notifier.Status(health.Snapshot().Summary); };
         _watchdog = notifier.RunWatchdogAsync(_stop.Token);
         return Task.CompletedTask;
     }

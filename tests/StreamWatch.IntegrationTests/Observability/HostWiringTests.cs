@@ -39,8 +39,12 @@ public class HostWiringTests
             var server = host.Services.GetRequiredService<ObservabilityServer>();
             using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
             Assert.Contains("process_cpu_seconds_total", await http.GetStringAsync("metrics"));
-            host.Services.GetRequiredService<HealthState>().SetConfigLoaded();
+            var health = host.Services.GetRequiredService<HealthState>();
+            health.SetConfigLoaded();
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("readyz")).StatusCode);
+            await ReceiveUntilAsync(listener, "STATUS=ready: 0/0 cameras online, 0/0 sinks connected", timeout.Token);
+            health.SetCamera("front", online: false, "stalled");
+            await ReceiveUntilAsync(listener, "STATUS=not ready (0/1 cameras online): camera 'front' offline: stalled", timeout.Token);
 
             await host.StopAsync(timeout.Token);
             seen = await ReceiveUntilAsync(listener, "STOPPING=1", timeout.Token);
