@@ -2,7 +2,7 @@ using StreamWatch.Core.Config;
 using StreamWatch.Core.Gate;
 using StreamWatch.Core.Keyframes;
 using StreamWatch.Core.Motion;
-using StreamWatch.Inference;
+using StreamWatch.Inference.Profiles;
 using StreamWatch.Mqtt;
 using StreamWatch.Observability;
 
@@ -18,7 +18,7 @@ public sealed class AppOptions : IValidatable
     public OutputOptions Output { get; set; } = new();
     public MqttOptions Mqtt { get; set; } = new();
     public ObservabilityOptions Observability { get; set; } = new();
-    // Model section arrives with the inference wiring
+    public ModelOptions Model { get; set; } = new();
 
     public void Validate(string path, ConfigErrors errors)
     {
@@ -34,7 +34,7 @@ public sealed class AppOptions : IValidatable
         Output.Validate("Output", errors);
         Mqtt.Validate("Mqtt", errors);
         Observability.Validate("Observability", errors);
-        // Model validation arrives with the inference wiring
+        Model.Validate("Model", errors);
     }
 }
 

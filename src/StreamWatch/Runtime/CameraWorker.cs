@@ -35,6 +35,9 @@ public sealed class CameraWorker
         _camera = camera; _options = options; _log = log; _time = time;
     }
 
+    /// <summary>The shared model, when one is configured (set before subscribing).</summary>
+    public ModelJudge? Judge { get; set; }
+
     public string Name => _camera.Name;
     public bool Online { get; private set; }
     public bool GateOpen { get; private set; }
@@ -86,6 +89,8 @@ public sealed class CameraWorker
                         var pipeline = PipelineFor(frame);
                         pipeline.Process(frame, output);
                         GateOpen = pipeline.GateOpen;
+                        if (Judge != null && output.Exists(e => e is KeyframeSelected))
+                            Judge.Submit(_camera.Name, pipeline.OpenAlerts, _camera.Rules);
                     }
                     Interlocked.Increment(ref _analysed);
                     if (GateOpen) Interlocked.Increment(ref _gateOpenFrames);

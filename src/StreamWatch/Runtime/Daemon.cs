@@ -34,6 +34,7 @@ public sealed class Daemon(AppOptions options, ILoggerFactory logs, TimeProvider
     private JsonlSink? _jsonl;
     private EventBus? _bus;
     private IDisposable? _subscription;
+    private ModelJudge? _judge;
     private readonly TaskCompletionSource _camerasDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _background = Task.CompletedTask;
 
@@ -73,6 +74,8 @@ public sealed class Daemon(AppOptions options, ILoggerFactory logs, TimeProvider
         if (_mqtt != null) _mqtt.StatsSource = () => Stats.Snapshot(workers);
 
         var bus = _bus;
+        _judge = ModelJudge.Create(options, new TurboJpegEncoder(), logs, time, name => workers.Find(w => w.Name == name), bus.Publish);
+        foreach (var w in workers) w.Judge = _judge;
         _subscription = workers.Select(w => w.Events(_stop.Token)).Merge()
             .Do(e => { if (e is CameraStateChanged s) _health.SetCamera(s.Camera, s.Online, s.Reason); })
             .Subscribe(bus.Publish,
@@ -96,6 +99,7 @@ public sealed class Daemon(AppOptions options, ILoggerFactory logs, TimeProvider
         await _stop.CancelAsync();
         await _camerasDone.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _subscription?.Dispose();
+        _judge?.Dispose();
         if (_bus != null) await _bus.DisposeAsync();
         if (_mqtt != null) await _mqtt.StopAsync(cancellationToken);
         if (_jsonl != null) await _jsonl.DisposeAsync();

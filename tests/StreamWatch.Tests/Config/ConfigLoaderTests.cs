@@ -70,3 +70,35 @@ public class ConfigLoaderTests : IDisposable
         Assert.Equal(ConfigException.ExitCode, code);
     }
 }
+
+public class ShippedConfigTests
+{
+    private static string Root()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "StreamWatch.sln"))) return d.FullName;
+        throw new InvalidOperationException("repo root not found");
+    }
+
+    [Theory]
+    [InlineData("appsettings.json")]
+    [InlineData("config/demo.json")]
+    [InlineData("config/streamwatch.example.json")]
+    public void Every_shipped_configuration_is_valid(string file)
+    {
+        var o = ConfigLoader.Load(Path.Combine(Root(), file));
+        Assert.NotNull(o.Gate);
+    }
+
+    [Fact]
+    public void Appsettings_states_the_defaults_of_the_code()
+    {
+        var shipped = ConfigLoader.Load(Path.Combine(Root(), "appsettings.json"));
+        var json = System.Text.Json.JsonSerializer.Serialize;
+        var defaults = new AppOptions();
+        Assert.Equal(json(defaults.Motion), json(shipped.Motion));
+        Assert.Equal(json(defaults.Gate), json(shipped.Gate));
+        Assert.Equal(json(defaults.Keyframes), json(shipped.Keyframes));
+        Assert.Equal(json(defaults.Observability), json(shipped.Observability));
+    }
+}

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Logging;
+using StreamWatch.Config;
+using StreamWatch.Core.Alerts;
+using StreamWatch.Core.Frames;
+using StreamWatch.Core.Keyframes;
+using StreamWatch.Core.Pipeline;
+using StreamWatch.Core.Verdicts;
+using StreamWatch.Inference.OpenAi;
+using StreamWatch.Inference.Profiles;
+using StreamWatch.Inference.Scheduling;
+
+namespace StreamWatch.Runtime;
+
+/// <summary>
+/// Connects the cameras to the shared model: an open alert of a rule with a prompt profile is
+/// (re)submitted whenever it gains keyframes; the scheduler coalesces, orders and deadlines the
+/// work; verdicts flow back into that camera's alert lifecycle (update, or the held-back new of a
+/// verification rule).
+/// </summary>
+public sealed class ModelJudge : IDisposable
+{
+    /// <summary>Work older than this is stale: the scene has moved on.</summary>
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    private readonly InferenceScheduler _scheduler;
+    private readonly IVisionModel _model;
+    private readonly AppOptions _options;
+    private readonly TimeProvider _time;
+    private readonly IDisposable _results, _failures;
+
+    private ModelJudge(IVisionModel model, AppOptions options, ILogger log, TimeProvider time, Func<string, CameraWorker?> workerOf, Action<PipelineEvent> publish)
+    {
+        _model = model; _options = options; _time = time;
+        _scheduler = new InferenceScheduler(model, options.Model.Scheduler, log, time);
+        _results = _scheduler.Results.Subscribe(r =>
+        {
+            if (workerOf(r.Request.Camera) is { } w)
+                foreach (var e in w.ApplyVerdict(r.AlertId, r.Verdict)) publish(e);
+        });
+        _failures = _scheduler.Failures.Subscribe(f =>
+            log.LogWarning("model {Model} gave no verdict for alert {Id} on {Camera}: {Error}", model.Name, f.AlertId, f.Request.Camera, f.Error.Message));
+    }
+
+    /// <summary>Null when Model:Backend is "none".</summary>
+    public static ModelJudge? Create(AppOptions options, IJpegEncoder jpeg, ILoggerFactory logs, TimeProvider time,
+        Func<string, CameraWorker?> workerOf, Action<PipelineEvent> publish)
+    {
+        IVisionModel? model = options.Model.Backend switch
+        {
+            "openai" => new OpenAiVisionModel(options.Model.OpenAi, PromptProfiles.Resolve(options.Model), jpeg,
+                options.Model.MaxNewTokens, logs.CreateLogger("model"), time),
+            _ => null,
+        };
+        return model == null ? null : new ModelJudge(model, options, logs.CreateLogger("model"), time, workerOf, publish);
+    }
+
+    /// <summary>Called with a camera's open alerts after a frame brought new keyframes.</summary>
+    public void Submit(string camera, IEnumerable<Alert> openAlerts, IReadOnlyList<Core.Config.RuleOptions> rules)
+    {
+        foreach (var alert in openAlerts)
+        {
+            var rule = rules.FirstOrDefault(r => r.Name == alert.Rule);
+            if (rule?.Profile is not { Length: > 0 } profile || alert.Keyframes.Count == 0) continue;
+            var keyframes = KeyframePicker.Pick(alert.Keyframes, _options.Keyframes.MaxPerRequest);
+            _scheduler.TryEnqueue(new VerdictRequest(camera, alert.Rule, profile, keyframes, _time.GetUtcNow() + Deadline), alert.Id);
+        }
+    }
+
+    public void Dispose()
+    {
+        _results.Dispose();
+        _failures.Dispose();
+        _scheduler.Dispose();
+        (_model as IDisposable)?.Dispose();
+    }
+}
