@@ -68,7 +68,7 @@ internal static class MotionClipCheck
             if (tr == GateTransition.Closed) { list.Add((openAt, t)); openAt = -1; }
             if (dump)
                 Console.WriteLine(FormattableString.Invariant(
-                    $"{t,6:0.0} score {r.Score,6:0.00} active {r.ActiveCells,3} lost {analyzer.LostCells,3} gain {r.BrightnessGain:0.000}{(r.LightingChange ? " LIGHT" : "")} global {r.GlobalDx:0.00},{r.GlobalDy:0.00} {(gate.IsOpen ? "OPEN" : "")}"));
+                    $"{t,6:0.0} score {r.Score,6:0.00} active {r.ActiveCells,3} gain {r.BrightnessGain:0.000}{(r.LightingChange ? " LIGHT" : "")} global {r.GlobalDx:0.00},{r.GlobalDy:0.00} {(gate.IsOpen ? "OPEN" : "")}"));
         }
         if (openAt >= 0) list.Add((openAt, n / Fps));
         p.WaitForExit();

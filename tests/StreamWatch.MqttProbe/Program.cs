@@ -6,8 +6,13 @@ using StreamWatch.Core.Pipeline;
 using StreamWatch.Jpeg;
 using StreamWatch.Mqtt;
 
-// Usage: StreamWatch.MqttProbe <port> <outbox.db> <client-id> [prefix]
+// Usage: StreamWatch.MqttProbe <port> <outbox.db> <client-id> [prefix]   |   StreamWatch.MqttProbe bench
 // stdin lines: "alert <id> <new|update|end>", "status <online|offline>", "motion <on|off>", "stop".
+if (args is ["bench", ..])
+{
+    await StreamWatch.Benchmarks.MqttBenchmarks.RunAsync(Console.Out);
+    return 0;
+}
 var options = new MqttOptions
 {
     Enabled = true, Host = "127.0.0.1", Port = int.Parse(args[0]), OutboxPath = args[1], ClientId = args[2],

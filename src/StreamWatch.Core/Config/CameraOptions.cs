@@ -120,6 +120,8 @@ public sealed class RuleOptions : IValidatable
         errors.Range(AllowedDirection, -360, 360, $"{path}:AllowedDirection");
         errors.Range(ToleranceDegrees, 1, 180, $"{path}:ToleranceDegrees");
         errors.Range(MinActiveFraction, 0, 1, $"{path}:MinActiveFraction");
+        if (RequireVerification && string.IsNullOrWhiteSpace(Profile))
+            errors.Add($"{path}:RequireVerification", "needs a Profile: without a model nothing would ever be published");
         errors.Range(CooldownSeconds, 0, 86400, $"{path}:CooldownSeconds");
         errors.Range(EndAfterSeconds, 0.1, 3600, $"{path}:EndAfterSeconds");
     }

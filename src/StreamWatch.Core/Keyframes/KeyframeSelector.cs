@@ -63,7 +63,7 @@ public sealed class KeyframeSelector
                 _open = false;
                 FlushWindow(output);
             }
-            _lastClosed.CopyFrom(frame, score);
+            if (_options.PreRoll) _lastClosed.CopyFrom(frame, score);
             return;
         }
 

@@ -20,8 +20,25 @@ public static class GreyScaler
         if (sw == dw && sh == dh) { src[..(sw * sh)].CopyTo(dst); return; }
 
         float[]? rented = null;
-        var row = sw <= 2048 ? stackalloc float[sw] : (rented = ArrayPool<float>.Shared.Rent(sw)).AsSpan(0, sw);
+        var need = sw + 4 * dw;
+        var scratch = need <= 4096 ? stackalloc float[need] : (rented = ArrayPool<float>.Shared.Rent(need)).AsSpan(0, need);
+        var row = scratch[..sw];
+        // Horizontal footprint of each destination column: first and last source column and their weights.
+        var first = MemoryMarshal.Cast<float, int>(scratch.Slice(sw, dw));
+        var wFirst = scratch.Slice(sw + dw, dw);
+        var wLast = scratch.Slice(sw + 2 * dw, dw);
+        var lastCol = MemoryMarshal.Cast<float, int>(scratch.Slice(sw + 3 * dw, dw));
         double ry = (double)sh / dh, rx = (double)sw / dw;
+        for (var x = 0; x < dw; x++)
+        {
+            double x0 = x * rx, x1 = x0 + rx;
+            var i0 = (int)x0;
+            var last = Math.Min(sw, (int)Math.Ceiling(x1)) - 1;
+            first[x] = i0;
+            lastCol[x] = last;
+            wFirst[x] = (float)(Math.Min(i0 + 1, x1) - x0);
+            wLast[x] = last > i0 ? (float)(x1 - last) : 0;
+        }
         var norm = (float)(1.0 / (rx * ry));
         for (var y = 0; y < dh; y++)
         {
@@ -35,14 +52,10 @@ public static class GreyScaler
             var drow = dst.Slice(y * dw, dw);
             for (var x = 0; x < dw; x++)
             {
-                double x0 = x * rx, x1 = x0 + rx;
-                int i0 = (int)x0, i1 = Math.Min(sw, (int)Math.Ceiling(x1));
-                float sum = 0;
-                for (var i = i0; i < i1; i++)
-                {
-                    var w = (float)(Math.Min(i + 1, x1) - Math.Max(i, x0));
-                    sum += w * row[i];
-                }
+                int i0 = first[x], il = lastCol[x];
+                var sum = wFirst[x] * row[i0];
+                for (var i = i0 + 1; i < il; i++) sum += row[i];
+                if (il > i0) sum += wLast[x] * row[il];
                 drow[x] = (byte)Math.Clamp((int)(sum * norm + 0.5f), 0, 255);
             }
         }

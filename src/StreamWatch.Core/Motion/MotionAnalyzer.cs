@@ -12,7 +12,6 @@ public sealed class MotionAnalyzer
     private readonly MotionOptions _o;
     private readonly int _width, _height, _cells;
     private readonly bool[] _masked, _trusted, _lost;
-    public int LostCells;
     private readonly float[] _dx, _dy, _floor, _sortX, _sortY;
     private readonly PatchTracker _tracker;
     private readonly MotionResult _result;
@@ -26,7 +25,7 @@ public sealed class MotionAnalyzer
         var errors = new Config.ConfigErrors();
         options.Validate(MotionOptions.Section, errors);
         if (errors.Any) throw new Config.ConfigException(errors.Errors);
-        var minSide = 2 * options.PatchRadius + 3;
+        var minSide = options.PatchSize + 3;
         if (width < minSide || height < minSide)
             throw new ArgumentException($"analysis frame {width}x{height} is smaller than one patch ({minSide} px)");
         _o = options;
@@ -44,7 +43,7 @@ public sealed class MotionAnalyzer
         while (levels > 1 && (Math.Min(width, height) >> (levels - 1)) < minSide) levels--;
         _prev = new Pyramid(levels, width, height);
         _cur = new Pyramid(levels, width, height);
-        _tracker = new PatchTracker(options.PatchRadius, options.Iterations, (float)options.ConvergencePixels);
+        _tracker = new PatchTracker(options.PatchSize, options.Iterations, (float)options.ConvergencePixels);
         Reset();
     }
 
@@ -76,7 +75,6 @@ public sealed class MotionAnalyzer
         var gain = BrightnessGain();
         var lighting = MathF.Abs(MathF.Log(gain)) > _o.LightingChangeThreshold;
         TrackCells();
-        LostCells = 0; for (var c = 0; c < _cells; c++) if (_lost[c]) LostCells++;
         var (gx, gy) = DominantMotion();
         Swap();
         Publish(gx, gy, gain, lighting);

@@ -12,8 +12,8 @@ public sealed class MotionOptions : IValidatable
     public int GridRows { get; set; } = 9;
     /// <summary>Pyramid levels (1 = full resolution only); each level halves the size.</summary>
     public int PyramidLevels { get; set; } = 3;
-    /// <summary>Half-size of the square patch tracked per cell, in pixels of each level.</summary>
-    public int PatchRadius { get; set; } = 6;
+    /// <summary>Side of the square patch tracked per cell, in pixels of each level (multiple of 8).</summary>
+    public int PatchSize { get; set; } = 16;
     /// <summary>Lucas–Kanade iterations per pyramid level at most.</summary>
     public int Iterations { get; set; } = 6;
     /// <summary>Iteration stops when the update is shorter than this (pixels).</summary>
@@ -40,7 +40,8 @@ public sealed class MotionOptions : IValidatable
         errors.Range(GridColumns, 1, 64, $"{path}:GridColumns");
         errors.Range(GridRows, 1, 64, $"{path}:GridRows");
         errors.Range(PyramidLevels, 1, 5, $"{path}:PyramidLevels");
-        errors.Range(PatchRadius, 2, 16, $"{path}:PatchRadius");
+        errors.Range(PatchSize, 8, 32, $"{path}:PatchSize");
+        if (PatchSize % 8 != 0) errors.Add($"{path}:PatchSize", $"must be a multiple of 8 (got {PatchSize})");
         errors.Range(Iterations, 1, 50, $"{path}:Iterations");
         errors.Range(ConvergencePixels, 0, 1, $"{path}:ConvergencePixels");
         errors.Range(MinTexture, 0, 1e6, $"{path}:MinTexture");

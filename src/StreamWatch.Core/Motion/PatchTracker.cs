@@ -1,39 +1,48 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace StreamWatch.Core.Motion;
 
 /// <summary>
-/// Pyramidal Lucas–Kanade for one square patch, with per-patch gain and offset normalisation so
-/// that brightness changes do not read as motion. Scratch buffers are reused; no allocation.
+/// Pyramidal Lucas–Kanade for one square patch (side a multiple of 8, Vector256 rows), with
+/// per-patch gain and offset normalisation so brightness changes do not read as motion.
+/// Scratch buffers are reused; no allocation.
 /// </summary>
 internal sealed class PatchTracker
 {
-    private readonly int _r, _n, _iterations;
-    private readonly float _eps2;
+    private readonly int _n, _iterations;
+    private readonly float _eps;
     private readonly float[] _t, _gx, _gy, _s;
 
-    public PatchTracker(int radius, int iterations, float convergence)
+    public PatchTracker(int size, int iterations, float convergence)
     {
-        _r = radius;
-        _n = 2 * radius + 1;
+        if (size % 8 != 0) throw new ArgumentException("patch size must be a multiple of 8", nameof(size));
+        _n = size;
         _iterations = iterations;
-        _eps2 = convergence * convergence;
-        _t = new float[_n * _n]; _gx = new float[_n * _n]; _gy = new float[_n * _n]; _s = new float[_n * _n];
+        _eps = convergence;
+        _t = new float[size * size]; _gx = new float[size * size]; _gy = new float[size * size]; _s = new float[size * size];
     }
 
+    /// <summary>Smallest frame side a level needs to hold one patch with its gradient border.</summary>
+    public int MinSide => _n + 3;
+
     /// <summary>Tracks the patch around (cx, cy) (level-0 pixels) from prev into cur.</summary>
-    /// <param name="texture">Smallest structure-tensor eigenvalue per pixel at level 0.</param>
-    /// <param name="error">Normalised match error at level 0 (0 = perfect).</param>
+    /// <param name="texture">Smallest structure-tensor eigenvalue per pixel at level 0; 0 when the patch left the frame.</param>
+    /// <param name="error">Normalised match error at level 0 (0 = perfect, 2 = uncorrelated).</param>
     public void Track(Pyramid prev, Pyramid cur, float cx, float cy,
         out float dx, out float dy, out float texture, out float error)
     {
         dx = 0; dy = 0; texture = 0; error = 0;
+        var half = _n / 2;
         for (var l = prev.Levels - 1; l >= 0; l--)
         {
             int w = prev.Width[l], h = prev.Height[l];
-            if (l > 0 && (w < _n + 2 || h < _n + 2)) continue;
+            if (l > 0 && (w < MinSide || h < MinSide)) continue;
             var scale = 1f / (1 << l);
-            var tx = Math.Clamp((int)MathF.Round(cx * scale), _r + 1, Math.Max(_r + 1, w - _r - 2));
-            var ty = Math.Clamp((int)MathF.Round(cy * scale), _r + 1, Math.Max(_r + 1, h - _r - 2));
-            var (gxx, gxy, gyy, varT) = Template(prev.Data[l], w, h, tx, ty);
+            var ox = Math.Clamp((int)MathF.Round(cx * scale), half + 1, w - half - 2) - half;
+            var oy = Math.Clamp((int)MathF.Round(cy * scale), half + 1, h - half - 2) - half;
+            var (gxx, gxy, gyy, varT) = Template(prev.Data[l], w, ox, oy);
             var det = gxx * gyy - gxy * gxy;
             if (l == 0)
             {
@@ -42,83 +51,119 @@ internal sealed class PatchTracker
             }
             if (det > 1e-3f * (gxx + gyy) * (gxx + gyy) && varT > 1e-3f)
             {
+                var eps2 = _eps * _eps * (1 << (2 * l));
                 for (var it = 0; it < _iterations; it++)
                 {
-                    var (bx, by, err) = Mismatch(cur.Data[l], w, h, tx - _r + dx, ty - _r + dy, varT);
+                    var (bx, by, err) = Mismatch(cur.Data[l], w, h, ox + dx, oy + dy, varT);
                     var ux = (gyy * bx - gxy * by) / det;
                     var uy = (gxx * by - gxy * bx) / det;
                     dx += ux; dy += uy;
                     if (l == 0) error = err;
-                    if (ux * ux + uy * uy < _eps2) break;
+                    if (ux * ux + uy * uy < eps2) break;
                 }
             }
-            else if (l == 0) error = 0;
             if (l > 0) { dx *= 2; dy *= 2; }
+            else if (ox + dx < 0 || oy + dy < 0 || ox + dx + _n >= w || oy + dy + _n >= h)
+                texture = 0; // moved (partly) out of view: not measurable
         }
     }
 
-    /// <summary>Fills template values and central-difference gradients; returns the structure tensor and template variance·N.</summary>
-    private (float gxx, float gxy, float gyy, float varT) Template(float[] img, int w, int h, int tx, int ty)
+    /// <summary>Template values (mean removed) and central-difference gradients; returns the structure tensor and Σ(T−mean)².</summary>
+    private (float gxx, float gxy, float gyy, float varT) Template(float[] img, int w, int ox, int oy)
     {
-        float sxx = 0, sxy = 0, syy = 0, sum = 0, sum2 = 0;
+        ref var im = ref MemoryMarshal.GetArrayDataReference(img);
+        ref var t = ref MemoryMarshal.GetArrayDataReference(_t);
+        ref var gxr = ref MemoryMarshal.GetArrayDataReference(_gx);
+        ref var gyr = ref MemoryMarshal.GetArrayDataReference(_gy);
+        Vector256<float> sxx = default, sxy = default, syy = default, sum = default, sum2 = default, half = Vector256.Create(0.5f);
         var k = 0;
-        for (var j = -_r; j <= _r; j++)
+        for (var j = 0; j < _n; j++)
         {
-            var row = (ty + j) * w;
-            for (var i = -_r; i <= _r; i++, k++)
+            var row = (oy + j) * w + ox;
+            for (var i = 0; i < _n; i += 8, k += 8)
             {
-                var p = row + tx + i;
-                var v = img[p];
-                var gx = 0.5f * (img[p + 1] - img[p - 1]);
-                var gy = 0.5f * (img[p + w] - img[p - w]);
-                _t[k] = v; _gx[k] = gx; _gy[k] = gy;
-                sxx += gx * gx; sxy += gx * gy; syy += gy * gy;
-                sum += v; sum2 += v * v;
+                var p = (nuint)(row + i);
+                var v = Vector256.LoadUnsafe(ref im, p);
+                var gx = (Vector256.LoadUnsafe(ref im, p + 1) - Vector256.LoadUnsafe(ref im, p - 1)) * half;
+                var gy = (Vector256.LoadUnsafe(ref im, p + (nuint)w) - Vector256.LoadUnsafe(ref im, p - (nuint)w)) * half;
+                v.StoreUnsafe(ref t, (nuint)k); gx.StoreUnsafe(ref gxr, (nuint)k); gy.StoreUnsafe(ref gyr, (nuint)k);
+                sxx += gx * gx; sxy += gx * gy; syy += gy * gy; sum += v; sum2 += v * v;
             }
         }
-        var mean = sum / k;
-        for (var i = 0; i < k; i++) _t[i] -= mean;
-        return (sxx, sxy, syy, sum2 - sum * mean);
+        float s = Vector256.Sum(sum), mean = s / k;
+        var m = Vector256.Create(mean);
+        for (var i = 0; i < k; i += 8) (Vector256.LoadUnsafe(ref t, (nuint)i) - m).StoreUnsafe(ref t, (nuint)i);
+        return (Vector256.Sum(sxx), Vector256.Sum(sxy), Vector256.Sum(syy), Vector256.Sum(sum2) - s * mean);
     }
 
-    /// <summary>Samples cur bilinearly at the warped patch, normalises its gain/offset to the template and returns Σ∇T·e and the normalised error.</summary>
+    /// <summary>
+    /// Samples cur bilinearly at the patch moved to (px, py), normalises its gain and offset to the
+    /// template and returns Σ∇T·e and the normalised squared error.
+    /// </summary>
     private (float bx, float by, float err) Mismatch(float[] img, int w, int h, float px, float py, float varT)
     {
         var x0 = (int)MathF.Floor(px); var y0 = (int)MathF.Floor(py);
         float fx = px - x0, fy = py - y0;
-        float w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
         var n = _n;
-        var inside = x0 >= 0 && y0 >= 0 && x0 + n < w && y0 + n < h;
-        float sum = 0, sum2 = 0;
-        var k = 0;
-        for (var j = 0; j < n; j++)
+        ref var s = ref MemoryMarshal.GetArrayDataReference(_s);
+        Vector256<float> sum = default, sum2 = default;
+        if (x0 >= 0 && y0 >= 0 && x0 + n < w && y0 + n < h)
         {
-            for (var i = 0; i < n; i++, k++)
+            ref var im = ref MemoryMarshal.GetArrayDataReference(img);
+            Vector256<float> w00 = Vector256.Create((1 - fx) * (1 - fy)), w10 = Vector256.Create(fx * (1 - fy)),
+                w01 = Vector256.Create((1 - fx) * fy), w11 = Vector256.Create(fx * fy);
+            var k = 0;
+            for (var j = 0; j < n; j++)
             {
-                float v;
-                if (inside)
+                var r0 = (nuint)((y0 + j) * w + x0);
+                var r1 = r0 + (nuint)w;
+                for (var i = 0; i < n; i += 8, k += 8)
                 {
-                    var p = (y0 + j) * w + x0 + i;
-                    v = w00 * img[p] + w10 * img[p + 1] + w01 * img[p + w] + w11 * img[p + w + 1];
+                    var o = (nuint)i;
+                    var v = w00 * Vector256.LoadUnsafe(ref im, r0 + o) + w10 * Vector256.LoadUnsafe(ref im, r0 + o + 1)
+                          + w01 * Vector256.LoadUnsafe(ref im, r1 + o) + w11 * Vector256.LoadUnsafe(ref im, r1 + o + 1);
+                    v.StoreUnsafe(ref s, (nuint)k);
+                    sum += v; sum2 += v * v;
                 }
-                else
-                {
-                    int xa = Math.Clamp(x0 + i, 0, w - 1), xb = Math.Clamp(x0 + i + 1, 0, w - 1);
-                    int ya = Math.Clamp(y0 + j, 0, h - 1) * w, yb = Math.Clamp(y0 + j + 1, 0, h - 1) * w;
-                    v = w00 * img[ya + xa] + w10 * img[ya + xb] + w01 * img[yb + xa] + w11 * img[yb + xb];
-                }
+            }
+        }
+        else SampleClamped(img, w, h, x0, y0, fx, fy, ref sum, ref sum2);
+
+        var count = n * n;
+        float total = Vector256.Sum(sum), mean = total / count, varI = Vector256.Sum(sum2) - total * mean;
+        var gain = varI > 1e-3f ? Math.Clamp(MathF.Sqrt(varT / varI), 0.2f, 5f) : 1f;
+        ref var t = ref MemoryMarshal.GetArrayDataReference(_t);
+        ref var gxr = ref MemoryMarshal.GetArrayDataReference(_gx);
+        ref var gyr = ref MemoryMarshal.GetArrayDataReference(_gy);
+        Vector256<float> g = Vector256.Create(gain), gm = Vector256.Create(gain * mean), bx = default, by = default, e2 = default;
+        for (var i = 0; i < count; i += 8)
+        {
+            var e = Vector256.LoadUnsafe(ref t, (nuint)i) - (g * Vector256.LoadUnsafe(ref s, (nuint)i) - gm);
+            bx += Vector256.LoadUnsafe(ref gxr, (nuint)i) * e;
+            by += Vector256.LoadUnsafe(ref gyr, (nuint)i) * e;
+            e2 += e * e;
+        }
+        return (Vector256.Sum(bx), Vector256.Sum(by), Vector256.Sum(e2) / varT);
+    }
+
+    /// <summary>Border case: per-pixel clamped bilinear sampling into the sample buffer.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void SampleClamped(float[] img, int w, int h, int x0, int y0, float fx, float fy,
+        ref Vector256<float> sumV, ref Vector256<float> sum2V)
+    {
+        float w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy, sum = 0, sum2 = 0;
+        var k = 0;
+        for (var j = 0; j < _n; j++)
+        {
+            int ya = Math.Clamp(y0 + j, 0, h - 1) * w, yb = Math.Clamp(y0 + j + 1, 0, h - 1) * w;
+            for (var i = 0; i < _n; i++, k++)
+            {
+                int xa = Math.Clamp(x0 + i, 0, w - 1), xb = Math.Clamp(x0 + i + 1, 0, w - 1);
+                var v = w00 * img[ya + xa] + w10 * img[ya + xb] + w01 * img[yb + xa] + w11 * img[yb + xb];
                 _s[k] = v; sum += v; sum2 += v * v;
             }
         }
-        var mean = sum / k;
-        var varI = sum2 - sum * mean;
-        var gain = varI > 1e-3f ? Math.Clamp(MathF.Sqrt(varT / varI), 0.2f, 5f) : 1f;
-        float bx = 0, by = 0, e2 = 0;
-        for (var i = 0; i < k; i++)
-        {
-            var e = _t[i] - gain * (_s[i] - mean);
-            bx += _gx[i] * e; by += _gy[i] * e; e2 += e * e;
-        }
-        return (bx, by, e2 / varT);
+        sumV = Vector256.CreateScalar(sum);
+        sum2V = Vector256.CreateScalar(sum2);
     }
 }

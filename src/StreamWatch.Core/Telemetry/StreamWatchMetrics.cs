@@ -47,6 +47,6 @@ public static class StreamWatchMetrics
     public static readonly GaugeSet QueueDepth = new(Meter, "queue_depth", "{item}", "Items waiting in a bounded queue (tags: camera, queue)");
     public static readonly GaugeSet QueueCapacity = new(Meter, "queue_capacity", "{item}", "Capacity of a bounded queue (tags: camera, queue)");
     public static readonly GaugeSet MqttConnected = new(Meter, "mqtt_connected", null, "1 while the MQTT client is connected to its broker");
-    public static readonly GaugeSet OutboxDepth = new(Meter, "outbox_depth", "{message}", "Messages waiting in the MQTT outbox");
-    public static readonly GaugeSet OutboxOldestAge = new(Meter, "outbox_oldest_age", "s", "Age of the oldest message waiting in the outbox (0 when empty)");
+    public static readonly GaugeSet MqttOutboxDepth = new(Meter, "mqtt_outbox_depth", "{message}", "Messages waiting in the MQTT outbox");
+    public static readonly GaugeSet MqttOutboxOldestAge = new(Meter, "mqtt_outbox_oldest_age", "s", "Age of the oldest message waiting in the MQTT outbox (0 when empty)");
 }

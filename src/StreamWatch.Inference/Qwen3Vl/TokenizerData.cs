@@ -15,24 +15,16 @@ internal sealed class TokenizerData
         var bytes = File.ReadAllBytes(path);
         var data = new TokenizerData();
         var r = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = 16 });
-        var mergeTexts = new List<(string, string)>(160_000);
         Expect(ref r, JsonTokenType.StartObject);
         while (Next(ref r) == JsonTokenType.PropertyName)
         {
             var name = r.GetString();
             Next(ref r);
             if (name == "added_tokens") ReadAdded(ref r, data);
-            else if (name == "model") ReadModel(ref r, data, mergeTexts);
+            else if (name == "model") ReadModel(ref r, data);
             else r.Skip();
         }
         if (data.Vocab.Count == 0) throw new InvalidDataException($"{path}: no model.vocab");
-        for (var rank = 0; rank < mergeTexts.Count; rank++)
-        {
-            var (a, b) = mergeTexts[rank];
-            if (!data.Vocab.TryGetValue(a, out var ia) || !data.Vocab.TryGetValue(b, out var ib) || !data.Vocab.TryGetValue(a + b, out var im))
-                throw new InvalidDataException($"{path}: merge {rank} '{a} {b}' refers to unknown tokens");
-            data.Merges.TryAdd(((long)ia << 32) | (uint)ib, ((long)rank << 32) | (uint)im);
-        }
         foreach (var v in data.Vocab.Values) data.MaxId = Math.Max(data.MaxId, v);
         foreach (var a in data.Added) data.MaxId = Math.Max(data.MaxId, a.Id);
         return data;
@@ -61,7 +53,7 @@ internal sealed class TokenizerData
         }
     }
 
-    private static void ReadModel(ref Utf8JsonReader r, TokenizerData data, List<(string, string)> merges)
+    private static void ReadModel(ref Utf8JsonReader r, TokenizerData data)
     {
         Expect(ref r, JsonTokenType.StartObject, current: true);
         while (Next(ref r) == JsonTokenType.PropertyName)
@@ -80,19 +72,31 @@ internal sealed class TokenizerData
             }
             else if (p == "merges")
             {
+                if (data.Vocab.Count == 0) throw new InvalidDataException("tokenizer.json: model.vocab must precede model.merges");
+                var lookup = data.Vocab.GetAlternateLookup<ReadOnlySpan<char>>();
+                Span<char> buf = new char[1024];
+                var rank = 0;
                 while (Next(ref r) != JsonTokenType.EndArray)
                 {
+                    int la, lb;
                     if (r.TokenType == JsonTokenType.String)            // old format: "a b"
                     {
-                        var s = r.GetString()!;
-                        var sp = s.IndexOf(' ', 1);
-                        merges.Add((s[..sp], s[(sp + 1)..]));
-                        continue;
+                        var n = r.CopyString(buf);
+                        la = buf[..n].IndexOf(' ');
+                        buf.Slice(la + 1, n - la - 1).CopyTo(buf[la..]);
+                        lb = n - la - 1;
                     }
-                    Next(ref r); var a = r.GetString()!;
-                    Next(ref r); var b = r.GetString()!;
-                    Expect(ref r, JsonTokenType.EndArray);
-                    merges.Add((a, b));
+                    else
+                    {
+                        Next(ref r); la = r.CopyString(buf);
+                        Next(ref r); lb = r.CopyString(buf[la..]);
+                        Expect(ref r, JsonTokenType.EndArray);
+                    }
+                    if (la <= 0 || lb <= 0 || !lookup.TryGetValue(buf[..la], out var ia) || !lookup.TryGetValue(buf.Slice(la, lb), out var ib)
+                        || !lookup.TryGetValue(buf[..(la + lb)], out var im))
+                        throw new InvalidDataException($"tokenizer.json: merge {rank} refers to unknown tokens");
+                    data.Merges.TryAdd(((long)ia << 32) | (uint)ib, ((long)rank << 32) | (uint)im);
+                    rank++;
                 }
             }
             else if (p != "type") r.Skip();

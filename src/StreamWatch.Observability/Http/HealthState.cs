@@ -15,25 +15,39 @@ public sealed class HealthState(TimeProvider? time = null)
 
     public DateTimeOffset StartedAt { get; } = (time ?? TimeProvider.System).GetUtcNow();
 
-    public void SetConfigLoaded() { lock (_lock) _configLoaded = true; }
+    /// <summary>Raised (outside the lock) after a readiness-relevant change, e.g. to update systemd's STATUS=.</summary>
+    public event Action? Changed;
+
+    public void SetConfigLoaded()
+    {
+        bool changed;
+        lock (_lock) { changed = !_configLoaded; _configLoaded = true; }
+        if (changed) Changed?.Invoke();
+    }
 
     /// <param name="reason">Why it is offline (e.g. "stalled", "ffmpeg exited 1"); no URLs or credentials.</param>
     public void SetCamera(string name, bool online, string? reason = null)
     {
+        bool changed;
         lock (_lock)
         {
-            var changed = !_cameras.TryGetValue(name, out var old) || old.Online != online;
-            _cameras[name] = new CameraHealth(name, online, online ? null : reason, changed ? _time.GetUtcNow() : old!.Since);
+            changed = !_cameras.TryGetValue(name, out var old) || old.Online != online;
+            var next = new CameraHealth(name, online, online ? null : reason, changed ? _time.GetUtcNow() : old!.Since);
+            changed |= old?.Reason != next.Reason;
+            _cameras[name] = next;
         }
+        if (changed) Changed?.Invoke();
     }
 
     public void SetSink(string name, bool connected)
     {
+        bool changed;
         lock (_lock)
         {
-            var changed = !_sinks.TryGetValue(name, out var old) || old.Connected != connected;
+            changed = !_sinks.TryGetValue(name, out var old) || old.Connected != connected;
             _sinks[name] = new SinkHealth(name, connected, changed ? _time.GetUtcNow() : old!.Since);
         }
+        if (changed) Changed?.Invoke();
     }
 
     public HealthSnapshot Snapshot()
@@ -56,4 +70,10 @@ public sealed record CameraHealth(string Name, bool Online, string? Reason, Date
 public sealed record SinkHealth(string Name, bool Connected, DateTimeOffset Since);
 
 public sealed record HealthSnapshot(bool Ready, bool ConfigLoaded, IReadOnlyList<CameraHealth> Cameras,
-    IReadOnlyList<SinkHealth> Sinks, IReadOnlyList<string> NotReady, DateTimeOffset StartedAt, DateTimeOffset At);
+    IReadOnlyList<SinkHealth> Sinks, IReadOnlyList<string> NotReady, DateTimeOffset StartedAt, DateTimeOffset At)
+{
+    /// <summary>One line for systemd's STATUS=: "ready: 2/2 cameras online, 1/1 sinks connected" or what is missing.</summary>
+    public string Summary => Ready
+        ? $"ready: {Cameras.Count}/{Cameras.Count} cameras online, {Sinks.Count}/{Sinks.Count} sinks connected"
+        : $"not ready ({Cameras.Count(c => c.Online)}/{Cameras.Count} cameras online): " + string.Join("; ", NotReady);
+}

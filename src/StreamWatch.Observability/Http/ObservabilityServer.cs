@@ -66,7 +66,15 @@ public sealed class ObservabilityServer : IAsyncDisposable
             return Results.Text(HealthJson.Readiness(s), "application/json", statusCode: s.Ready ? 200 : 503);
         });
         app.MapGet("/api/status", () => Results.Text(HealthJson.Status(_health.Snapshot(), Version), "application/json"));
-        await app.StartAsync(ct);
+        try
+        {
+            await app.StartAsync(ct);
+        }
+        catch (IOException e) // address in use, address not available
+        {
+            await app.DisposeAsync();
+            throw new InvalidOperationException($"{ObservabilityOptions.Section}:Listen: cannot listen on {endPoint}: {e.Message}", e);
+        }
         _app = app;
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _baseAddress = new Uri(bound.EndsWith('/') ? bound : bound + "/");

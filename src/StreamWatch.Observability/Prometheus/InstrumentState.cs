@@ -74,14 +74,18 @@ internal sealed class InstrumentState
 
     public void Clear() { lock (_series) _series.Clear(); }
 
-    public void Render(StringBuilder sb)
+    public string TypeName => _kind switch { Kind.Counter => "counter", Kind.Histogram => "histogram", _ => "gauge" };
+    public string Help => _help;
+    public bool HasSeries { get { lock (_series) return _series.Count > 0; } }
+
+    /// <summary>Renders the samples of every series whose label set is not in <paramref name="emitted"/> yet.</summary>
+    public void RenderSamples(StringBuilder sb, HashSet<string> emitted)
     {
         lock (_series)
         {
-            if (_series.Count == 0) return;
-            PrometheusText.Header(sb, Family, _kind switch { Kind.Counter => "counter", Kind.Histogram => "histogram", _ => "gauge" }, _help);
             foreach (var s in _series.OrderBy(x => x.Labels, StringComparer.Ordinal))
             {
+                if (!emitted.Add(s.Labels)) continue; // another instrument of the same name already has it
                 if (_kind != Kind.Histogram) { PrometheusText.Sample(sb, Family, s.Labels, null, s.Value); continue; }
                 long cumulative = 0;
                 for (var b = 0; b < _bounds.Length; b++)

@@ -52,9 +52,15 @@ public sealed class MetricsCollector : IDisposable
             lock (_instruments) states = _instruments.OrderBy(s => s.Family, StringComparer.Ordinal).ToArray();
             foreach (var s in states) if (s.Observable) s.Clear();
             _listener.RecordObservableInstruments();
-            var seen = new HashSet<string>();
-            foreach (var s in states)
-                if (seen.Add(s.Family)) s.Render(sb); // two instruments mapping to one name: first wins
+            // Instruments that map to one family (e.g. two gauges named "mqtt_connected") render as one:
+            // one header (the first instrument's type and help), each label set once.
+            foreach (var family in states.Where(s => s.HasSeries).GroupBy(s => s.Family))
+            {
+                var first = family.First();
+                PrometheusText.Header(sb, first.Family, first.TypeName, first.Help);
+                var emitted = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var s in family.Where(s => s.TypeName == first.TypeName)) s.RenderSamples(sb, emitted);
+            }
             var overflow = _prefix + "metric_series_overflow_total";
             PrometheusText.Header(sb, overflow, "counter", $"Measurements dropped because their instrument already had {InstrumentState.MaxSeries} label sets.");
             PrometheusText.Sample(sb, overflow, "", null, InstrumentState.Overflow);

@@ -8,7 +8,7 @@ public static class PrometheusNaming
 {
     /// <summary>
     /// Family name: prefix + sanitised instrument name + unit suffix (+ <c>_total</c> for counters).
-    /// Units: "s" → _seconds, "By" → _bytes, "1" → _ratio, "{annotation}" → nothing.
+    /// Units: "s" → _seconds, "By" → _bytes; "1" (dimensionless, often a 0/1 state) and "{annotation}" → nothing.
     /// </summary>
     public static string FamilyName(string prefix, string instrument, string? unit, bool counter)
     {
@@ -26,7 +26,7 @@ public static class PrometheusNaming
         null or "" => "",
         "s" => "seconds",
         "By" => "bytes",
-        "1" => "ratio",
+        "1" => "",
         _ when unit.StartsWith('{') && unit.EndsWith('}') => "",
         _ => Sanitise(unit, allowColon: false).Trim('_').ToLowerInvariant(),
     };

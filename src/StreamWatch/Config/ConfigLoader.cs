@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using StreamWatch.Core.Config;
@@ -33,7 +34,7 @@ public static class ConfigLoader
         }
 
         var errors = new ConfigErrors();
-        UnknownKeys(config, typeof(AppOptions), "", errors);
+        CheckKeys(config, typeof(AppOptions), "", errors);
         if (errors.Any) throw new ConfigException(errors.Errors);
         var options = new AppOptions();
         try
@@ -66,8 +67,11 @@ public static class ConfigLoader
         return msg;
     }
 
-    /// <summary>Every configured key must name a property (a typo would otherwise be silently ignored).</summary>
-    private static void UnknownKeys(IConfiguration section, Type type, string path, ConfigErrors errors)
+    /// <summary>
+    /// Every configured key must name a property and every value must convert to its type: the
+    /// binder silently skips list elements that fail, so a typo would otherwise drop a whole camera.
+    /// </summary>
+    private static void CheckKeys(IConfiguration section, Type type, string path, ConfigErrors errors)
     {
         foreach (var child in section.GetChildren())
         {
@@ -79,10 +83,19 @@ public static class ConfigLoader
             if (element != null)
             {
                 if (IsComplex(element))
-                    foreach (var item in child.GetChildren()) UnknownKeys(item, element, $"{key}:{item.Key}", errors);
+                    foreach (var item in child.GetChildren()) CheckKeys(item, element, $"{key}:{item.Key}", errors);
             }
-            else if (IsComplex(t)) UnknownKeys(child, t, key, errors);
+            else if (IsComplex(t)) CheckKeys(child, t, key, errors);
+            else if (child.Value is { } value && !Converts(value, Nullable.GetUnderlyingType(t) ?? t))
+                errors.Add(key, $"value cannot be read as {(Nullable.GetUnderlyingType(t) ?? t).Name}");
         }
+    }
+
+    private static bool Converts(string value, Type t)
+    {
+        if (t == typeof(string)) return true;
+        try { return TypeDescriptor.GetConverter(t).ConvertFromInvariantString(value) != null; }
+        catch (Exception e) when (e is FormatException or NotSupportedException or ArgumentException) { return false; }
     }
 
     private static bool IsComplex(Type t) => t.IsClass && t != typeof(string) && !t.IsGenericType;

@@ -25,6 +25,10 @@ public sealed class CameraWorker
     private readonly object _gate = new();
     private CameraPipeline? _pipeline;
     private long _alertSeq;
+    private ChannelReader<Frame>? _queue;
+    private long _analysed, _gateOpenFrames, _ratesAt;
+    private long _analysedMark, _gateOpenMark;
+    private TimeSpan _offsetBase, _lastRaw = TimeSpan.MinValue, _lastOffset;
 
     public CameraWorker(CameraOptions camera, AppOptions options, ILogger log, TimeProvider time)
     {
@@ -32,6 +36,20 @@ public sealed class CameraWorker
     }
 
     public string Name => _camera.Name;
+    public bool Online { get; private set; }
+    public bool GateOpen { get; private set; }
+    public int QueueDepth => _queue?.Count ?? 0;
+
+    /// <summary>Analysed frames per second and the share of them with the gate open, since the last call.</summary>
+    public (double Fps, double GateOpenRatio) TakeRates()
+    {
+        var now = _time.GetTimestamp();
+        var seconds = _ratesAt == 0 ? 0 : _time.GetElapsedTime(_ratesAt, now).TotalSeconds;
+        var analysed = Interlocked.Read(ref _analysed) - _analysedMark;
+        var open = Interlocked.Read(ref _gateOpenFrames) - _gateOpenMark;
+        _analysedMark += analysed; _gateOpenMark += open; _ratesAt = now;
+        return (seconds > 0 ? analysed / seconds : 0, analysed > 0 ? (double)open / analysed : 0);
+    }
 
     /// <summary>
     /// Events of this camera. Subscribing starts ffmpeg; cancelling <paramref name="stop"/> stops it,
@@ -49,7 +67,8 @@ public sealed class CameraWorker
         await using var source = new CameraSource(_camera, _log, _time);
         var frames = Channel.CreateBounded<Frame>(
             new BoundedChannelOptions(_options.Output.FrameQueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
-            dropped => { StreamWatchMetrics.FramesDropped.Add(1, tag); source.Pool.Return(dropped); });
+            dropped => { StreamWatchMetrics.FramesDropped.Add(1, tag); source.Return(dropped); });
+        _queue = frames.Reader;
 
         var analysis = Task.Run(async () =>
         {
@@ -59,16 +78,24 @@ public sealed class CameraWorker
                 output.Clear();
                 try
                 {
+                    ContinueOffsets(frame);
                     StreamWatchMetrics.DecodeLag.Record((_time.GetUtcNow() - frame.CapturedUtc).TotalSeconds, tag);
                     var start = _time.GetTimestamp();
-                    lock (_gate) PipelineFor(frame).Process(frame, output);
+                    lock (_gate)
+                    {
+                        var pipeline = PipelineFor(frame);
+                        pipeline.Process(frame, output);
+                        GateOpen = pipeline.GateOpen;
+                    }
+                    Interlocked.Increment(ref _analysed);
+                    if (GateOpen) Interlocked.Increment(ref _gateOpenFrames);
                     StreamWatchMetrics.StageLatency.Record(_time.GetElapsedTime(start).TotalSeconds, tag, new("stage", "gate"));
                 }
                 catch (Exception e)
                 {
                     _log.LogError(e, "camera {Camera}: analysis failed on frame {Sequence}", _camera.Name, frame.Sequence);
                 }
-                finally { source.Pool.Return(frame); }
+                finally { source.Return(frame); }
                 foreach (var e in output) observer.OnNext(e);
             }
             output.Clear();
@@ -82,6 +109,7 @@ public sealed class CameraWorker
                 frame => frames.Writer.TryWrite(frame),
                 state =>
                 {
+                    Online = state.Online;
                     if (!state.Online) lock (_gate) _pipeline?.Reset();
                     observer.OnNext(state);
                 },
@@ -93,6 +121,19 @@ public sealed class CameraWorker
             frames.Writer.TryComplete();
             await analysis;
         }
+    }
+
+    /// <summary>
+    /// Each ffmpeg run counts offsets from 0; the camera's stream time goes on across restarts so
+    /// that gate, cooldowns and alert times never run backwards.
+    /// </summary>
+    private void ContinueOffsets(Frame frame)
+    {
+        var raw = frame.Offset;
+        if (raw <= _lastRaw) _offsetBase = _lastOffset + TimeSpan.FromSeconds(1 / _camera.AnalysisFps) - raw;
+        _lastRaw = raw;
+        frame.Offset = raw + _offsetBase;
+        _lastOffset = frame.Offset;
     }
 
     /// <summary>Hands a model verdict to the alert lifecycle; returns the events it caused.</summary>

@@ -3,56 +3,119 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StreamWatch.Config;
 using StreamWatch.Core.Pipeline;
+using StreamWatch.Core.Telemetry;
 using StreamWatch.Ingest;
+using StreamWatch.Jpeg;
+using StreamWatch.Mqtt;
+using StreamWatch.Observability;
+using StreamWatch.Observability.Http;
+using StreamWatch.Observability.Prometheus;
+using StreamWatch.Observability.Systemd;
 using StreamWatch.Sinks;
 
 namespace StreamWatch.Runtime;
 
 /// <summary>
-/// Wiring only: sinks and the event bus first, then one <see cref="CameraWorker"/> per enabled
-/// camera merged into one Rx stream. Stop order: cameras, then the pipelines' flush, then sinks.
+/// Wiring only. Start: metrics, health endpoints, sinks and the event bus, then one
+/// <see cref="CameraWorker"/> per enabled camera merged into one Rx stream, then READY=1.
+/// Stop (SIGTERM): cameras end and flush their pipelines (open alerts end), sinks drain, MQTT says
+/// "stopped" and keeps what it could not deliver in its outbox, then the endpoints close.
 /// </summary>
 public sealed class Daemon(AppOptions options, ILoggerFactory logs, TimeProvider time) : IHostedService
 {
     private readonly ILogger _log = logs.CreateLogger("streamwatch");
-    private readonly List<IAsyncDisposable> _owned = new();
-    private EventBus? _bus;
-    private IDisposable? _cameras;
-    private TaskCompletionSource? _camerasDone;
     private readonly CancellationTokenSource _stop = new();
+    private readonly HealthState _health = new(time);
+    private readonly List<IDisposable> _gauges = new();
+    private MetricsCollector? _metrics;
+    private ObservabilityServer? _server;
+    private SystemdNotifier? _systemd;
+    private MqttSink? _mqtt;
+    private JsonlSink? _jsonl;
+    private EventBus? _bus;
+    private IDisposable? _subscription;
+    private readonly TaskCompletionSource _camerasDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _background = Task.CompletedTask;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        _metrics = new MetricsCollector();
+        _health.SetConfigLoaded();
         Directory.CreateDirectory(options.Output.StateDirectory);
+
         var sinks = new List<IEventSink> { new LogSink(logs.CreateLogger("alerts")) };
         if (!string.IsNullOrWhiteSpace(options.Output.JsonlFile))
+            sinks.Add(_jsonl = new JsonlSink(options.Output.Resolve(options.Output.JsonlFile)));
+        var cameras = options.Cameras.Where(c => c.Enabled).ToList();
+        if (options.Mqtt.Enabled)
         {
-            var jsonl = new JsonlSink(options.Output.Resolve(options.Output.JsonlFile));
-            _owned.Add(jsonl);
-            sinks.Add(jsonl);
+            options.Mqtt.OutboxPath = options.Output.Resolve(options.Mqtt.OutboxPath);
+            _mqtt = new MqttSink(options.Mqtt, cameras, new TurboJpegEncoder(), logs.CreateLogger("mqtt"), time);
+            await _mqtt.StartAsync(cancellationToken);
+            _health.SetSink("mqtt", false);
+            sinks.Add(_mqtt);
         }
         _bus = new EventBus(sinks, logs.CreateLogger("sinks"), options.Output.SinkQueueCapacity);
 
-        var workers = options.Cameras.Where(c => c.Enabled)
-            .Select(c => new CameraWorker(c, options, logs.CreateLogger($"camera.{c.Name}"), time)).ToList();
-        foreach (var c in options.Cameras.Where(c => c.Enabled))
-            _log.LogInformation("camera {Camera}: {Url}", c.Name, UrlRedactor.Redact(c.Url));
-        _camerasDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _server = new ObservabilityServer(options.Observability, _health, _metrics, logs.CreateLogger("http"));
+        await _server.StartAsync(cancellationToken);
+
+        var workers = cameras.Select(c => new CameraWorker(c, options, logs.CreateLogger($"camera.{c.Name}"), time)).ToList();
+        foreach (var w in workers)
+        {
+            _health.SetCamera(w.Name, false, "starting");
+            _gauges.Add(StreamWatchMetrics.CameraUp.TrackCamera(w.Name, () => w.Online ? 1 : 0));
+            _gauges.Add(StreamWatchMetrics.GateOpen.TrackCamera(w.Name, () => w.GateOpen ? 1 : 0));
+            _gauges.Add(StreamWatchMetrics.QueueDepth.Track(() => w.QueueDepth, new("camera", w.Name), new("queue", "frames")));
+            _gauges.Add(StreamWatchMetrics.QueueCapacity.Track(() => options.Output.FrameQueueCapacity, new("camera", w.Name), new("queue", "frames")));
+            _log.LogInformation("camera {Camera}: {Url}", w.Name, UrlRedactor.Redact(cameras.First(c => c.Name == w.Name).Url));
+        }
+        if (_mqtt != null) _mqtt.StatsSource = () => Stats.Snapshot(workers);
+
         var bus = _bus;
-        _cameras = workers.Select(w => w.Events(_stop.Token)).Merge()
-            .Subscribe(bus.Publish, e => { _log.LogCritical(e, "camera pipeline failed"); _camerasDone.TrySetResult(); }, () => _camerasDone.TrySetResult());
-        _log.LogInformation("streamwatch started: {Cameras} camera(s)", workers.Count);
-        await Task.CompletedTask;
+        _subscription = workers.Select(w => w.Events(_stop.Token)).Merge()
+            .Do(e => { if (e is CameraStateChanged s) _health.SetCamera(s.Camera, s.Online, s.Reason); })
+            .Subscribe(bus.Publish,
+                e => { _log.LogCritical(e, "camera pipelines failed"); _camerasDone.TrySetResult(); },
+                () => _camerasDone.TrySetResult());
+
+        _systemd = SystemdNotifier.FromEnvironment();
+        _systemd?.Ready();
+        _systemd?.Status($"watching {workers.Count} camera(s)");
+        _background = Task.WhenAll(
+            _systemd?.RunWatchdogAsync(_stop.Token) ?? Task.CompletedTask,
+            SinkHealthAsync(_stop.Token));
+        _log.LogInformation("streamwatch started: {Cameras} camera(s), metrics {Metrics}", workers.Count,
+            options.Observability.Enabled ? _server.BaseAddress + "metrics" : "off");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _log.LogInformation("streamwatch stopping");
+        _systemd?.Stopping();
         await _stop.CancelAsync();
-        if (_camerasDone != null) await _camerasDone.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _cameras?.Dispose();
+        await _camerasDone.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _subscription?.Dispose();
         if (_bus != null) await _bus.DisposeAsync();
-        foreach (var o in _owned) await o.DisposeAsync();
+        if (_mqtt != null) await _mqtt.StopAsync(cancellationToken);
+        if (_jsonl != null) await _jsonl.DisposeAsync();
+        await _background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        foreach (var g in _gauges) g.Dispose();
+        if (_server != null) await _server.DisposeAsync();
+        _metrics?.Dispose();
+        _systemd?.Dispose();
         _log.LogInformation("streamwatch stopped");
+    }
+
+    /// <summary>Keeps the MQTT sink's connection state in /readyz.</summary>
+    private async Task SinkHealthAsync(CancellationToken ct)
+    {
+        if (_mqtt == null) return;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct)) _health.SetSink("mqtt", _mqtt.Connected);
+        }
+        catch (OperationCanceledException) { }
     }
 }

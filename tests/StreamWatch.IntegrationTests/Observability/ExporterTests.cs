@@ -34,6 +34,18 @@ public class ExporterTests
     }
 
     [Fact]
+    public async Task A_port_in_use_fails_start_with_an_error_naming_the_key()
+    {
+        await using var first = await ExporterHost.StartAsync();
+        var listen = $"127.0.0.1:{first.Port}";
+        await using var second = new StreamWatch.Observability.Http.ObservabilityServer(
+            new StreamWatch.Observability.ObservabilityOptions { Listen = listen }, new StreamWatch.Observability.Http.HealthState());
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => second.StartAsync(CancellationToken.None));
+        Assert.StartsWith($"Observability:Listen: cannot listen on {listen}", e.Message);
+        Assert.Equal(HttpStatusCode.OK, (await first.Http.GetAsync("healthz")).StatusCode);
+    }
+
+    [Fact]
     public async Task Readiness_flips_with_camera_state_and_explains_itself()
     {
         await using var host = await ExporterHost.StartAsync();

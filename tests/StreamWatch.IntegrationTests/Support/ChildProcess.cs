@@ -12,7 +12,14 @@ public sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _p;
     private readonly ConcurrentQueue<string> _lines = new();
-    private readonly List<(Regex Pattern, TaskCompletionSource<string> Tcs)> _waiters = new();
+    private readonly List<Waiter> _waiters = new();
+
+    private sealed class Waiter(Regex pattern, int needed)
+    {
+        public readonly Regex Pattern = pattern;
+        public int Needed = needed;
+        public readonly TaskCompletionSource<string> Tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
     private readonly object _gate = new();
 
     private ChildProcess(Process p) { _p = p; }
@@ -53,29 +60,38 @@ public sealed class ChildProcess : IAsyncDisposable
 
     private void OnLine(string line)
     {
-        _lines.Enqueue(line);
         lock (_gate)
         {
+            _lines.Enqueue(line);
             for (var i = _waiters.Count - 1; i >= 0; i--)
-                if (_waiters[i].Pattern.IsMatch(line)) { _waiters[i].Tcs.TrySetResult(line); _waiters.RemoveAt(i); }
+                if (_waiters[i].Pattern.IsMatch(line) && --_waiters[i].Needed == 0) { _waiters[i].Tcs.TrySetResult(line); _waiters.RemoveAt(i); }
         }
     }
 
-    /// <summary>Completes with the first output line (already seen or coming) that matches.</summary>
-    public async Task<string> WaitForLineAsync(string pattern, TimeSpan timeout)
+    /// <summary>How many output lines so far match.</summary>
+    public int CountLines(string pattern)
     {
         var re = new Regex(pattern);
-        var tcs = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate) return _lines.Count(l => re.IsMatch(l));
+    }
+
+    /// <summary>Completes with the <paramref name="occurrence"/>-th output line (already seen or coming) that matches.</summary>
+    public async Task<string> WaitForLineAsync(string pattern, TimeSpan timeout, int occurrence = 1)
+    {
+        var re = new Regex(pattern);
+        Waiter waiter;
         lock (_gate)
         {
-            var seen = _lines.FirstOrDefault(re.IsMatch);
-            if (seen != null) return seen;
-            _waiters.Add((re, tcs));
+            var seen = _lines.Where(l => re.IsMatch(l)).Take(occurrence).ToList();
+            if (seen.Count == occurrence) return seen[^1];
+            waiter = new Waiter(re, occurrence - seen.Count);
+            _waiters.Add(waiter);
         }
+        var tcs = waiter.Tcs;
         var done = await Task.WhenAny(tcs.Task, Task.Delay(timeout), Exited);
         if (done == tcs.Task) return await tcs.Task;
         if (tcs.Task.IsCompleted) return await tcs.Task;
-        throw new TimeoutException($"no line matching /{pattern}/ within {timeout} (exited: {_p.HasExited}); output:\n{Tail()}");
+        throw new TimeoutException($"no line #{occurrence} matching /{pattern}/ within {timeout} (exited: {_p.HasExited}); output:\n{Tail()}");
     }
 
     public string Tail(int n = 40) => string.Join("\n", _lines.TakeLast(n));
@@ -86,6 +102,9 @@ public sealed class ChildProcess : IAsyncDisposable
     {
         var done = await Task.WhenAny(Exited, Task.Delay(timeout));
         if (done != Exited) throw new TimeoutException($"process {_p.Id} did not exit within {timeout}; output:\n{Tail()}");
+        using var drained = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try { await _p.WaitForExitAsync(drained.Token); } // also waits for the last output lines
+        catch (OperationCanceledException) { }
         return await Exited;
     }
 

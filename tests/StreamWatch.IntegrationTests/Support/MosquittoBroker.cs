@@ -21,12 +21,13 @@ public sealed class MosquittoBroker : IAsyncDisposable
     public bool Running => _process is { HasExited: false };
     public string Output => _process?.Output ?? "";
 
-    public static async Task<MosquittoBroker> StartAsync(bool persistence = false, TlsFiles? tls = null, (string User, string Password)? auth = null)
+    public static async Task<MosquittoBroker> StartAsync(bool persistence = false, TlsFiles? tls = null,
+        (string User, string Password)? auth = null, bool requireClientCertificate = false)
     {
         var dir = Repo.TempDir("mosquitto");
         var port = FreePort.Get();
         var conf = new StringBuilder();
-        conf.AppendLine("user root").AppendLine("log_dest stdout").AppendLine("log_type all").AppendLine("log_timestamp false");
+        conf.AppendLine("user root").AppendLine("log_dest stderr").AppendLine("log_type all").AppendLine("log_timestamp false");
         conf.AppendLine($"listener {port} 127.0.0.1");
         if (auth is { } a)
         {
@@ -36,7 +37,8 @@ public sealed class MosquittoBroker : IAsyncDisposable
             conf.AppendLine("allow_anonymous false").AppendLine($"password_file {pw}");
         }
         else conf.AppendLine("allow_anonymous true");
-        if (tls != null) conf.AppendLine($"cafile {tls.CaFile}").AppendLine($"certfile {tls.CertFile}").AppendLine($"keyfile {tls.KeyFile}");
+        if (tls != null) conf.AppendLine($"cafile {tls.CaFile}").AppendLine($"certfile {tls.CertFile}").AppendLine($"keyfile {tls.KeyFile}")
+            .AppendLine($"require_certificate {(requireClientCertificate ? "true" : "false")}");
         if (persistence) conf.AppendLine("persistence true").AppendLine($"persistence_location {dir}/");
         var path = Path.Combine(dir, "mosquitto.conf");
         await File.WriteAllTextAsync(path, conf.ToString());
@@ -65,9 +67,9 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     /// <summary>mosquitto_sub printing "retain qos topic payload" per message (QoS 1).</summary>
     /// <param name="persistent">Clean session off: the broker keeps the subscription and queued messages over outages.</param>
-    public ChildProcess Subscribe(string topic, string clientId, bool persistent = false, IEnumerable<string>? extra = null)
+    public ChildProcess Subscribe(string topic, string clientId, bool persistent = false, string format = "%r %q %t %p", IEnumerable<string>? extra = null)
     {
-        var args = new List<string> { "-h", "127.0.0.1", "-p", Port.ToString(), "-q", "1", "-t", topic, "-F", "%r %q %t %p", "-i", clientId };
+        var args = new List<string> { "-h", "127.0.0.1", "-p", Port.ToString(), "-q", "1", "-t", topic, "-F", format, "-i", clientId };
         if (persistent) args.Add("-c");
         if (extra != null) args.AddRange(extra);
         return ChildProcess.Start("mosquitto_sub", args);
@@ -75,6 +77,25 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     /// <summary>Waits until the broker logged that a client with this id subscribed (so nothing after this is missed).</summary>
     public Task WaitSubscribedAsync(string clientId) => _process!.WaitForLineAsync($"^{System.Text.RegularExpressions.Regex.Escape(clientId)} 1 ", TimeSpan.FromSeconds(30));
+
+    /// <summary>Waits until the broker's log has at least <paramref name="occurrence"/> lines matching the pattern.</summary>
+    public async Task WaitForLineAsync(string pattern, int occurrence = 1)
+    {
+        var re = new System.Text.RegularExpressions.Regex(pattern);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (_process!.Lines.Count(re.IsMatch) < occurrence)
+        {
+            if (cts.IsCancellationRequested) throw new TimeoutException($"broker log has fewer than {occurrence} lines /{pattern}/:\n{_process.Tail()}");
+            await Task.Delay(50); // poll interval inside a bounded wait, not a synchronisation sleep
+        }
+    }
+
+    /// <summary>Publishes one message with mosquitto_pub (QoS 1) and waits for it to finish.</summary>
+    public async Task PublishAsync(string topic, string message)
+    {
+        await using var p = ChildProcess.Start("mosquitto_pub", ["-h", "127.0.0.1", "-p", Port.ToString(), "-q", "1", "-t", topic, "-m", message]);
+        if (await p.WaitExitAsync(TimeSpan.FromSeconds(30)) != 0) throw new InvalidOperationException("mosquitto_pub failed: " + p.Output);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -134,7 +134,7 @@ public class KeyframeSelectorTests
     [Fact]
     public void No_allocation_per_frame_while_closed_or_inside_a_window()
     {
-        var sel = new KeyframeSelector(new KeyframeOptions { StrongScore = 3, WeakFps = 0.05, StrongFps = 0.05, PreRoll = false }, "cam");
+        var sel = new KeyframeSelector(new KeyframeOptions { StrongScore = 3, WeakFps = 0.05, StrongFps = 0.05, PreRoll = true }, "cam");
         var output = new List<Keyframe>(16);
         var frames = Enumerable.Range(0, 4).Select(i => MakeFrame(i, (byte)i)).ToArray();
         for (var i = 0; i < 50; i++) sel.Offer(frames[i % 4], 0, false, GateTransition.None, output); // warm-up
@@ -147,8 +147,10 @@ public class KeyframeSelectorTests
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
 
-        // Open: one 20 s window; frames inside it allocate nothing until it ends.
+        // Open: the pre-roll is emitted, then one 20 s window; frames inside it allocate nothing until it ends.
         sel.Offer(frames[0], 1f, true, GateTransition.Opened, output);
+        Assert.True(Assert.Single(output).PreRoll);
+        output.Clear();
         for (var i = 0; i < 50; i++) { frames[i % 4].Offset = TimeSpan.FromSeconds(1000 + i * 0.2); sel.Offer(frames[i % 4], i, true, GateTransition.None, output); }
         before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 50; i < 90; i++)

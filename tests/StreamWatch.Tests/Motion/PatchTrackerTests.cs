@@ -19,7 +19,7 @@ public class PatchTrackerTests
         var cur = new Pyramid(3, W, H);
         prev.Build(scene.Render(W, H));
         cur.Build(scene.Render(W, H, dx, dy));
-        var tracker = new PatchTracker(6, 6, 0.02f);
+        var tracker = new PatchTracker(16, 6, 0.02f);
         var checkedCells = 0;
         for (var cy = 20f; cy < H - 20; cy += 20)
             for (var cx = 30f; cx < W - 30; cx += 20)
@@ -42,7 +42,7 @@ public class PatchTrackerTests
         var cur = new Pyramid(3, W, H);
         prev.Build(scene.Render(W, H, gain: 0.6f, offset: 10));
         cur.Build(scene.Render(W, H, 0.8f, 0.4f, gain: 1.3f, offset: -20));
-        var tracker = new PatchTracker(6, 6, 0.02f);
+        var tracker = new PatchTracker(16, 6, 0.02f);
         tracker.Track(prev, cur, 160, 90, out var fx, out var fy, out _, out var error);
         Assert.InRange(fx, 0.55f, 1.05f);
         Assert.InRange(fy, 0.15f, 0.65f);

@@ -31,6 +31,26 @@ public class HealthStateTests
     }
 
     [Fact]
+    public void Changed_fires_on_changes_only_and_the_summary_says_what_is_missing()
+    {
+        var h = new HealthState();
+        var changes = 0;
+        h.Changed += () => changes++;
+        h.SetCamera("front", false, "starting");
+        h.SetCamera("front", false, "starting");
+        Assert.Equal(1, changes);
+        Assert.Equal("not ready (0/1 cameras online): configuration not loaded; camera 'front' offline: starting", h.Snapshot().Summary);
+        h.SetCamera("front", false, "stalled");
+        h.SetConfigLoaded();
+        h.SetConfigLoaded();
+        h.SetCamera("front", true);
+        h.SetSink("jsonl", true);
+        h.SetSink("jsonl", true);
+        Assert.Equal(5, changes);
+        Assert.Equal("ready: 1/1 cameras online, 1/1 sinks connected", h.Snapshot().Summary);
+    }
+
+    [Fact]
     public void Since_changes_only_when_the_state_changes()
     {
         var time = new ManualTime();

@@ -157,3 +157,26 @@ public sealed class MetricsCollectorSafetyTests : IDisposable
         Assert.Matches("(?m)^streamwatch_metric_series_overflow_total [1-9][0-9]*$", text);
     }
 }
+
+public sealed class MetricsCollectorFamilyTests : IDisposable
+{
+    private readonly Meter _meter = new("StreamWatch.Test." + Guid.NewGuid().ToString("N"));
+    private readonly MetricsCollector _collector;
+
+    public MetricsCollectorFamilyTests() => _collector = new MetricsCollector(_meter.Name, "streamwatch_", includeProcess: false);
+
+    public void Dispose() { _collector.Dispose(); _meter.Dispose(); }
+
+    [Fact]
+    public void Instruments_with_one_exported_name_render_as_one_family_each_label_set_once()
+    {
+        var set = new GaugeSet(_meter, "mqtt_connected", null, "Connected (set)");
+        _meter.CreateObservableGauge("mqtt_connected", () => 1, "1", "Connected (plain)");
+        using var a = set.Track(() => 0, new KeyValuePair<string, object?>("broker", "b"));
+        using var dup = set.Track(() => 5); // same (empty) label set as the plain gauge: rendered once
+        var text = _collector.Scrape();
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "# TYPE streamwatch_mqtt_connected gauge"));
+        Assert.Contains("streamwatch_mqtt_connected{broker=\"b\"} 0\n", text);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "(?m)^streamwatch_mqtt_connected [0-9]+$"));
+    }
+}

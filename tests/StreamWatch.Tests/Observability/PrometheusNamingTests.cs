@@ -12,7 +12,7 @@ public class PrometheusNamingTests
     [InlineData("outbox_oldest_age", "s", false, "streamwatch_outbox_oldest_age_seconds")]
     [InlineData("camera_up", null, false, "streamwatch_camera_up")]
     [InlineData("heap", "By", false, "streamwatch_heap_bytes")]
-    [InlineData("open", "1", false, "streamwatch_open_ratio")]
+    [InlineData("mqtt_connected", "1", false, "streamwatch_mqtt_connected")]
     [InlineData("wait_seconds", "s", false, "streamwatch_wait_seconds")]
     [InlineData("jobs_total", "{job}", true, "streamwatch_jobs_total")]
     [InlineData("model.requests-ok", "{request}", true, "streamwatch_model_requests_ok_total")]

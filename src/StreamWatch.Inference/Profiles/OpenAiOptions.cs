@@ -1,0 +1,45 @@
+using StreamWatch.Core.Config;
+
+namespace StreamWatch.Inference.Profiles;
+
+/// <summary>Section "Model:OpenAi": an OpenAI-compatible chat server (vLLM, llama-server, Ollama).</summary>
+public sealed class OpenAiOptions : IValidatable
+{
+    /// <summary>Base URL up to and including /v1, e.g. http://127.0.0.1:8000/v1.</summary>
+    public string BaseUrl { get; set; } = "";
+    public string Model { get; set; } = "";
+    /// <summary>Exactly one of ApiKey, ApiKeyFile, ApiKeyEnv may be set (or none for servers without keys).</summary>
+    public string? ApiKey { get; set; }
+    public string? ApiKeyFile { get; set; }
+    public string? ApiKeyEnv { get; set; }
+    public double TimeoutSeconds { get; set; } = 30;
+    public int Retries { get; set; } = 2;
+    public double RetryBaseDelaySeconds { get; set; } = 0.5;
+    public double RetryMaxDelaySeconds { get; set; } = 8;
+    public int CircuitBreakerFailures { get; set; } = 5;
+    public double CircuitBreakerSeconds { get; set; } = 30;
+    public int JpegQuality { get; set; } = 85;
+
+    public void Validate(string path, ConfigErrors errors)
+    {
+        errors.Require(Uri.TryCreate(BaseUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https", $"{path}:BaseUrl", "must be an absolute http(s) URL");
+        errors.Require(!string.IsNullOrWhiteSpace(Model), $"{path}:Model", "must name the served model");
+        errors.Require(new[] { ApiKey, ApiKeyFile, ApiKeyEnv }.Count(x => !string.IsNullOrEmpty(x)) <= 1, $"{path}:ApiKey", "set at most one of ApiKey, ApiKeyFile, ApiKeyEnv");
+        errors.Require(ApiKeyFile is null || File.Exists(ApiKeyFile), $"{path}:ApiKeyFile", "file not found");
+        errors.Require(ApiKeyEnv is null || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(ApiKeyEnv)), $"{path}:ApiKeyEnv", "environment variable is not set");
+        errors.Range(TimeoutSeconds, 0.1, 600, $"{path}:TimeoutSeconds");
+        errors.Range(Retries, 0, 10, $"{path}:Retries");
+        errors.Range(RetryBaseDelaySeconds, 0, 60, $"{path}:RetryBaseDelaySeconds");
+        errors.Range(RetryMaxDelaySeconds, RetryBaseDelaySeconds, 600, $"{path}:RetryMaxDelaySeconds");
+        errors.Range(CircuitBreakerFailures, 1, 1000, $"{path}:CircuitBreakerFailures");
+        errors.Range(CircuitBreakerSeconds, 0, 3600, $"{path}:CircuitBreakerSeconds");
+        errors.Range(JpegQuality, 1, 100, $"{path}:JpegQuality");
+    }
+
+    /// <summary>The API key from config, file or environment; null when none is configured.</summary>
+    public string? ResolveApiKey() =>
+        !string.IsNullOrEmpty(ApiKey) ? ApiKey
+        : !string.IsNullOrEmpty(ApiKeyFile) ? File.ReadAllText(ApiKeyFile).Trim()
+        : !string.IsNullOrEmpty(ApiKeyEnv) ? Environment.GetEnvironmentVariable(ApiKeyEnv)
+        : null;
+}

@@ -1,0 +1,164 @@
+using System.Reactive.Linq;
+using System.Reactive.Subjects;
+using Microsoft.Extensions.Logging;
+using StreamWatch.Core.Telemetry;
+using StreamWatch.Core.Verdicts;
+using StreamWatch.Inference.Profiles;
+
+namespace StreamWatch.Inference.Scheduling;
+
+public sealed record VerdictResult(string AlertId, VerdictRequest Request, Verdict Verdict);
+public sealed record VerdictFailure(string AlertId, VerdictRequest Request, Exception Error);
+public sealed record SchedulerStats(int Queued, int Running, long Started, long Completed, long Failed, long Coalesced, long DroppedStale, long DroppedFull);
+
+/// <summary>
+/// One model shared by all cameras behind a bounded queue: round-robin over cameras, a newer request
+/// for the same camera and alert replaces the queued one, work past its deadline is dropped (queued)
+/// or cancelled (running), at most <see cref="SchedulerOptions.Concurrency"/> requests run at once.
+/// Drops are counted in model_dropped{reason,camera}; model failures are logged and published.
+/// </summary>
+public sealed class InferenceScheduler : IDisposable
+{
+    private sealed class Item(VerdictRequest request, string alertId)
+    {
+        public VerdictRequest Request = request;
+        public readonly string AlertId = alertId;
+    }
+
+    private readonly IVisionModel _model;
+    private readonly SchedulerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly object _gate = new();
+    private readonly Dictionary<string, LinkedList<Item>> _queues = new(StringComparer.Ordinal);
+    private readonly LinkedList<string> _turns = new();        // cameras with queued work, next first
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ISubject<VerdictResult> _results = Subject.Synchronize(new Subject<VerdictResult>());
+    private readonly ISubject<VerdictFailure> _failures = Subject.Synchronize(new Subject<VerdictFailure>());
+    private int _queued, _running;
+    private long _started, _completed, _failed, _coalesced, _stale, _full;
+    private bool _disposed;
+
+    public InferenceScheduler(IVisionModel model, SchedulerOptions options, ILogger log, TimeProvider? time = null)
+        => (_model, _options, _log, _time) = (model, options, log, time ?? TimeProvider.System);
+
+    public IObservable<VerdictResult> Results => _results.AsObservable();
+    public IObservable<VerdictFailure> Failures => _failures.AsObservable();
+
+    public SchedulerStats Stats
+    {
+        get { lock (_gate) return new(_queued, _running, _started, _completed, _failed, _coalesced, _stale, _full); }
+    }
+
+    /// <summary>Queues a request for an alert; never blocks. False when it is already stale or the queue is full.</summary>
+    public bool TryEnqueue(VerdictRequest request, string alertId)
+    {
+        List<Item> start;
+        lock (_gate)
+        {
+            if (_disposed) return false;
+            var now = _time.GetUtcNow();
+            if (request.Deadline <= now) { Drop(request, "stale", ref _stale); return false; }
+            if (!_queues.TryGetValue(request.Camera, out var q)) _queues[request.Camera] = q = new LinkedList<Item>();
+            var queued = q.FirstOrDefault(i => i.AlertId == alertId);
+            if (queued != null)
+            {
+                Drop(queued.Request, "coalesced", ref _coalesced);
+                queued.Request = request;                    // keeps its place in line, with the newest keyframes
+            }
+            else
+            {
+                if (_queued >= _options.QueueCapacity) PurgeStale(now);
+                if (_queued >= _options.QueueCapacity) { Drop(request, "queue_full", ref _full); return false; }
+                q.AddLast(new Item(request, alertId));
+                _queued++;
+                if (q.Count == 1) _turns.AddLast(request.Camera);
+            }
+            start = TakeRunnable(now);
+        }
+        foreach (var item in start) _ = Task.Run(() => RunAsync(item));
+        return true;
+    }
+
+    private List<Item> TakeRunnable(DateTimeOffset now)
+    {
+        var start = new List<Item>();
+        while (_running < _options.Concurrency && _turns.First is { } turn)
+        {
+            _turns.RemoveFirst();
+            var q = _queues[turn.Value];
+            var item = q.First!.Value;
+            q.RemoveFirst();
+            _queued--;
+            if (q.Count > 0) _turns.AddLast(turn.Value);
+            if (item.Request.Deadline <= now) { Drop(item.Request, "stale", ref _stale); continue; }
+            _running++;
+            _started++;
+            start.Add(item);
+        }
+        return start;
+    }
+
+    private void PurgeStale(DateTimeOffset now)
+    {
+        foreach (var (camera, q) in _queues)
+        {
+            for (var n = q.First; n != null;)
+            {
+                var next = n.Next;
+                if (n.Value.Request.Deadline <= now) { Drop(n.Value.Request, "stale", ref _stale); q.Remove(n); _queued--; }
+                n = next;
+            }
+            if (q.Count == 0) _turns.Remove(camera);
+        }
+    }
+
+    private static void Drop(VerdictRequest r, string reason, ref long counter)
+    {
+        counter++;
+        StreamWatchMetrics.ModelDropped.Add(1, new("reason", reason), new("camera", r.Camera));
+    }
+
+    private async Task RunAsync(Item item)
+    {
+        var r = item.Request;
+        var left = r.Deadline - _time.GetUtcNow();
+        using var deadline = left < TimeSpan.FromDays(1) ? new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _stop.Token);
+        Exception? error = null;
+        Verdict? verdict = null;
+        try { verdict = await _model.JudgeAsync(r, linked.Token).ConfigureAwait(false); }
+        catch (Exception e) { error = e; }
+        List<Item> start;
+        lock (_gate)
+        {
+            _running--;
+            if (error == null) _completed++;
+            else if (deadline.IsCancellationRequested && error is OperationCanceledException) Drop(r, "deadline", ref _stale);
+            else _failed++;
+            start = _disposed ? [] : TakeRunnable(_time.GetUtcNow());
+        }
+        foreach (var next in start) _ = Task.Run(() => RunAsync(next));
+        if (verdict != null) _results.OnNext(new VerdictResult(item.AlertId, r, verdict));
+        else
+        {
+            if (error is not ModelAnswerException) _log.LogWarning(error, "model {Model} failed for camera {Camera} alert {Alert}", _model.Name, r.Camera, item.AlertId);
+            _failures.OnNext(new VerdictFailure(item.AlertId, r, error!));
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _queues.Clear();
+            _turns.Clear();
+            _queued = 0;
+        }
+        _stop.Cancel();
+        _results.OnCompleted();
+        _failures.OnCompleted();
+    }
+}

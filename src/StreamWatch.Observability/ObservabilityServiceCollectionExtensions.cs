@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StreamWatch.Observability.Http;
+using StreamWatch.Observability.Prometheus;
+using StreamWatch.Observability.Systemd;
+
+namespace StreamWatch.Observability;
+
+public static class ObservabilityServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers HealthState, MetricsCollector (listening from the moment it is resolved), the
+    /// ObservabilityServer as a hosted service, and sd_notify. Call it before the pipeline's hosted
+    /// services (the endpoints come up first, stop last) and resolve MetricsCollector early if
+    /// start-up measurements matter. A SystemdNotifier registered beforehand (tests) is kept.
+    /// </summary>
+    public static IServiceCollection AddStreamWatchObservability(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(ObservabilityOptions.Section).Get<ObservabilityOptions>() ?? new ObservabilityOptions();
+        services.AddSingleton(options);
+        services.TryAddSingleton<HealthState>();
+        services.TryAddSingleton<MetricsCollector>();
+        services.TryAddSingleton(sp => new ObservabilityServer(options, sp.GetRequiredService<HealthState>(),
+            sp.GetRequiredService<MetricsCollector>(), sp.GetService<ILoggerFactory>()?.CreateLogger<ObservabilityServer>()));
+        services.AddHostedService(sp => new ServerService(sp.GetRequiredService<ObservabilityServer>()));
+        services.TryAddSingleton(_ => SystemdNotifier.FromEnvironment()!);
+        services.AddHostedService(sp => new SystemdNotifyService(sp.GetService<SystemdNotifier>(),
+            sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<HealthState>()));
+        return services;
+    }
+
+    private sealed class ServerService(ObservabilityServer server) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => server.StartAsync(cancellationToken);
+        public Task StopAsync(CancellationToken cancellationToken) => server.StopAsync(cancellationToken);
+    }
+}

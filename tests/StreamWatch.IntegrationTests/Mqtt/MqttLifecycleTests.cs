@@ -1,0 +1,91 @@
+using System.Text.Json;
+using StreamWatch.Core.Alerts;
+using StreamWatch.Core.Pipeline;
+using StreamWatch.IntegrationTests.Support;
+using StreamWatch.Jpeg;
+using StreamWatch.Mqtt;
+using static StreamWatch.IntegrationTests.Mqtt.MqttTestKit;
+
+namespace StreamWatch.IntegrationTests.Mqtt;
+
+public class MqttLifecycleTests
+{
+    [Fact]
+    public async Task Lifecycle_messages_arrive_with_documented_payloads_and_state_topics_are_retained()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var dir = Repo.TempDir("mqtt-life");
+        await using var live = broker.Subscribe("streamwatch/#", "live");
+        await broker.WaitSubscribedAsync("live");
+        var log = new TestLog();
+        using var jpeg = new TurboJpegEncoder();
+        var sink = new MqttSink(Options(broker.Port, dir), [Camera()], jpeg, log, TimeProvider.System);
+        await sink.StartAsync(CancellationToken.None);
+        var t = DateTimeOffset.UtcNow;
+        await sink.HandleAsync(new CameraStateChanged("cam1", t, TimeSpan.Zero, true, "frames"), default);
+        await sink.HandleAsync(new MotionChanged("cam1", t, TimeSpan.Zero, true, 0.4f), default);
+        await sink.HandleAsync(Alert("a1", AlertPhase.New), default);
+        await sink.HandleAsync(Alert("a1", AlertPhase.Update, keyframe: false), default);
+        await sink.HandleAsync(Alert("a1", AlertPhase.End, keyframe: false), default);
+        await live.WaitForLineAsync("\"type\":\"end\"", Wait);
+        await live.WaitForLineAsync("^0 1 streamwatch/cam1/motion ON$", Wait);
+        await live.WaitForLineAsync("^0 1 streamwatch/cam1/status online$", Wait);
+
+        var events = Parse(live.Lines).Where(m => m.Topic == "streamwatch/events").ToList();
+        Assert.Equal(["new", "update", "end"], events.Select(e => JsonDocument.Parse(e.Payload).RootElement.GetProperty("type").GetString()));
+        var end = JsonDocument.Parse(events[2].Payload).RootElement;
+        Assert.Equal("a1", end.GetProperty("id").GetString());
+        Assert.Equal("door", end.GetProperty("rule").GetString());
+        Assert.Equal("00:00:12.500", end.GetProperty("start_offset").GetString());
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", end.GetProperty("end").GetString()!);
+        Assert.Equal(JsonValueKind.Null, JsonDocument.Parse(events[0].Payload).RootElement.GetProperty("end").ValueKind);
+        Assert.Contains(live.Lines, l => l.StartsWith("0 1 streamwatch/available online"));
+
+        // A late subscriber gets the retained state, the snapshot (a JPEG) and no events.
+        await using var late = broker.Subscribe("streamwatch/#", "late", format: "%r %t %x");
+        await late.WaitForLineAsync("^1 streamwatch/cam1/door/snapshot ffd8", Wait);
+        await late.WaitForLineAsync("^1 streamwatch/cam1/motion 4f4e$", Wait); // "ON"
+        await late.WaitForLineAsync("^1 streamwatch/cam1/status 6f6e6c696e65$", Wait); // "online"
+        await late.WaitForLineAsync("^1 streamwatch/available 6f6e6c696e65$", Wait);
+        var state = late.Lines.Single(l => l.StartsWith("1 streamwatch/cam1/door/state "));
+        Assert.Contains("\"state\":\"OFF\"", System.Text.Encoding.UTF8.GetString(Convert.FromHexString(state.Split(' ')[2])));
+        // Retained messages are delivered on SUBSCRIBE, before anything published later: a marker bounds them.
+        await broker.PublishAsync("streamwatch/marker", "x");
+        await late.WaitForLineAsync("^0 streamwatch/marker 78$", Wait);
+        Assert.DoesNotContain(late.Lines, l => l.Contains("streamwatch/events"));
+
+        await sink.StopAsync(CancellationToken.None);
+        await live.WaitForLineAsync("^0 1 streamwatch/available stopped$", Wait);
+        Assert.Equal(0, sink.OutboxDepth);
+        Assert.DoesNotContain(live.Lines, l => l.Contains("streamwatch/available offline")); // clean stop: no Last Will
+    }
+
+    [Fact]
+    public async Task Discovery_configs_are_retained_and_carry_the_keys_home_assistant_requires()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var dir = Repo.TempDir("mqtt-ha");
+        var log = new TestLog();
+        using var jpeg = new TurboJpegEncoder();
+        await using (var sink = new MqttSink(Options(broker.Port, dir), [Camera()], jpeg, log, TimeProvider.System))
+        {
+            await sink.StartAsync(CancellationToken.None);
+            await log.WaitForAsync("MQTT connected");
+        }
+        await using var sub = broker.Subscribe("homeassistant/#", "ha", extra: ["-C", "5"]);
+        await sub.WaitExitAsync(Wait);
+        var configs = Parse(sub.Lines).ToList();
+        Assert.Equal(5, configs.Count);
+        Assert.All(configs, c => Assert.True(c.Retained));
+        var required = new Dictionary<string, string[]> { ["binary_sensor"] = ["state_topic"], ["sensor"] = ["state_topic"], ["camera"] = ["topic"] };
+        foreach (var c in configs)
+        {
+            var component = c.Topic.Split('/')[1];
+            var json = JsonDocument.Parse(c.Payload).RootElement;
+            foreach (var key in required[component].Append("unique_id").Append("name"))
+                Assert.True(json.TryGetProperty(key, out _), $"{c.Topic} lacks {key}");
+            Assert.Equal("streamwatch/available", json.GetProperty("availability")[0].GetProperty("topic").GetString());
+            Assert.True(json.GetProperty("device").GetProperty("identifiers").GetArrayLength() > 0);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using StreamWatch.Core.Alerts;
+using StreamWatch.IntegrationTests.Support;
+using StreamWatch.Jpeg;
+using StreamWatch.Mqtt;
+using static StreamWatch.IntegrationTests.Mqtt.MqttTestKit;
+
+namespace StreamWatch.IntegrationTests.Mqtt;
+
+/// <summary>TLS with openssl-made certificates, and username/password authentication.</summary>
+public class MqttSecurityTests
+{
+    private static async Task Openssl(string dir, params string[] args)
+    {
+        await using var p = ChildProcess.Start("openssl", args, workDir: dir);
+        if (await p.WaitExitAsync(Wait) != 0) throw new InvalidOperationException("openssl " + string.Join(' ', args) + ":\n" + p.Output);
+    }
+
+    /// <summary>A CA, a server certificate for 127.0.0.1/localhost and a client certificate, all signed by the CA.</summary>
+    private static async Task<(TlsFiles Server, string ClientCert, string ClientKey)> MakeCertsAsync(string dir)
+    {
+        await Openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=StreamWatch Test CA", "-keyout", "ca.key", "-out", "ca.crt");
+        File.WriteAllText(Path.Combine(dir, "server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+        await Openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "server.key", "-out", "server.csr");
+        await Openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "server.ext", "-out", "server.crt");
+        await Openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=streamwatch-client", "-keyout", "client.key", "-out", "client.csr");
+        await Openssl(dir, "x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-out", "client.crt");
+        string F(string n) => Path.Combine(dir, n);
+        return (new TlsFiles(F("ca.crt"), F("server.crt"), F("server.key")), F("client.crt"), F("client.key"));
+    }
+
+    [Fact]
+    public async Task Publishes_over_tls_with_a_verified_hostname_and_a_client_certificate()
+    {
+        var dir = Repo.TempDir("mqtt-tls");
+        var (server, clientCert, clientKey) = await MakeCertsAsync(dir);
+        await using var broker = await MosquittoBroker.StartAsync(tls: server, requireClientCertificate: true);
+        await using var sub = broker.Subscribe("streamwatch/events", "tls-sub",
+            extra: ["--cafile", server.CaFile, "--cert", clientCert, "--key", clientKey]);
+        await broker.WaitSubscribedAsync("tls-sub");
+        var options = Options(broker.Port, dir);
+        options.Tls = new MqttTlsOptions { CaFile = server.CaFile, CertFile = clientCert, KeyFile = clientKey, VerifyHostname = true };
+        var log = new TestLog();
+        using var jpeg = new TurboJpegEncoder();
+        await using var sink = new MqttSink(options, [Camera()], jpeg, log, TimeProvider.System);
+        await sink.StartAsync(CancellationToken.None);
+        await sink.HandleAsync(Alert("tls1", AlertPhase.New), default);
+        await sub.WaitForLineAsync("\"id\":\"tls1\"", Wait);
+        Assert.Contains(log.Lines, l => l.Contains("TLS on"));
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_a_clear_logged_error_that_is_retried_and_the_password_is_never_logged()
+    {
+        await using var broker = await MosquittoBroker.StartAsync(auth: ("sw", "right-horse-battery"));
+        var dir = Repo.TempDir("mqtt-auth");
+        var log = new TestLog();
+        using var jpeg = new TurboJpegEncoder();
+        var wrong = Options(broker.Port, dir, "auth-wrong");
+        wrong.Username = "sw";
+        wrong.Password = "wrong-staple-secret";
+        await using (var sink = new MqttSink(wrong, [Camera()], jpeg, log, TimeProvider.System))
+        {
+            await sink.StartAsync(CancellationToken.None);
+            await log.WaitForAsync("(?i)MQTT connection .* failed: .*(not authori[sz]ed|bad user name or password)");
+            await sink.HandleAsync(Alert("kept", AlertPhase.New), default); // still accepting work
+            // retried: the broker sees the client come back after the backoff
+            await broker.WaitForLineAsync("disconnected, not authori", occurrence: 2);
+            Assert.False(sink.Connected);
+        }
+        Assert.DoesNotContain(log.Lines, l => l.Contains("wrong-staple-secret"));
+
+        var pwFile = Path.Combine(dir, "mqtt.pw");
+        await File.WriteAllTextAsync(pwFile, "right-horse-battery\n");
+        var right = Options(broker.Port, dir, "auth-right");
+        right.Username = "sw";
+        right.PasswordFile = pwFile;
+        await using var sub = broker.Subscribe("streamwatch/events", "auth-sub", extra: ["-u", "sw", "-P", "right-horse-battery"]);
+        await broker.WaitSubscribedAsync("auth-sub");
+        var log2 = new TestLog();
+        await using var ok = new MqttSink(right, [Camera()], jpeg, log2, TimeProvider.System);
+        await ok.StartAsync(CancellationToken.None);
+        // the alert queued while the password was wrong is delivered by the next run of the same outbox
+        await sub.WaitForLineAsync("\"id\":\"kept\"", Wait);
+        Assert.DoesNotContain(log2.Lines, l => l.Contains("right-horse-battery"));
+    }
+}
