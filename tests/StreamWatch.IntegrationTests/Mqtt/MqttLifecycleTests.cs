@@ -54,6 +54,12 @@ public class MqttLifecycleTests
         await late.WaitForLineAsync("^0 streamwatch/marker 78$", Wait);
         Assert.DoesNotContain(late.Lines, l => l.Contains("streamwatch/events"));
 
+        sink.StatsSource = () => new StatsSnapshot(new Dictionary<string, CameraStats> { ["cam1"] = new(5, 0.25, 1) }, new Dictionary<string, long>());
+        sink.PublishStats();
+        var stats = JsonDocument.Parse(Parse(new[] { await live.WaitForLineAsync("^0 1 streamwatch/stats ", Wait) }).Single().Payload).RootElement;
+        Assert.Equal(5, stats.GetProperty("cameras").GetProperty("cam1").GetProperty("fps").GetDouble());
+        Assert.True(stats.GetProperty("mqtt_connected").GetBoolean());
+
         await sink.StopAsync(CancellationToken.None);
         await live.WaitForLineAsync("^0 1 streamwatch/available stopped$", Wait);
         Assert.Equal(0, sink.OutboxDepth);
@@ -72,11 +78,12 @@ public class MqttLifecycleTests
             await sink.StartAsync(CancellationToken.None);
             await log.WaitForAsync("MQTT connected");
         }
-        await using var sub = broker.Subscribe("homeassistant/#", "ha", extra: ["-C", "5"]);
-        await sub.WaitExitAsync(Wait);
+        await using var sub = broker.Subscribe("homeassistant/#", "ha");
+        var expected = StreamWatch.Mqtt.HomeAssistant.Discovery.Build("streamwatch", "homeassistant", [Camera()], "x").Select(d => d.Topic).ToList();
+        Assert.Equal(5, expected.Count);
+        foreach (var topic in expected) await sub.WaitForLineAsync($"^1 1 {System.Text.RegularExpressions.Regex.Escape(topic)} ", Wait); // retained
         var configs = Parse(sub.Lines).ToList();
-        Assert.Equal(5, configs.Count);
-        Assert.All(configs, c => Assert.True(c.Retained));
+        Assert.Equal(expected.Order(), configs.Select(c => c.Topic).Order());
         var required = new Dictionary<string, string[]> { ["binary_sensor"] = ["state_topic"], ["sensor"] = ["state_topic"], ["camera"] = ["topic"] };
         foreach (var c in configs)
         {

@@ -46,6 +46,20 @@ public class MqttSecurityTests
         await sink.HandleAsync(Alert("tls1", AlertPhase.New), default);
         await sub.WaitForLineAsync("\"id\":\"tls1\"", Wait);
         Assert.Contains(log.Lines, l => l.Contains("TLS on"));
+
+        // A broker certificate from an unknown CA is a clear, retried error, not a crash.
+        var other = Path.Combine(dir, "other");
+        Directory.CreateDirectory(other);
+        await Openssl(other, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Other CA", "-keyout", "ca.key", "-out", "ca.crt");
+        var bad = Options(broker.Port, other, "tls-bad");
+        bad.Tls = new MqttTlsOptions { CaFile = Path.Combine(other, "ca.crt"), CertFile = clientCert, KeyFile = clientKey };
+        var badLog = new TestLog();
+        await using var badSink = new MqttSink(bad, [Camera()], jpeg, badLog, TimeProvider.System);
+        await badSink.StartAsync(CancellationToken.None);
+        await badLog.WaitForAsync("(?i)certificate verify failed|MQTT connection .* failed: .*TLS");
+        await badSink.HandleAsync(Alert("queued-while-bad", AlertPhase.New), default);
+        Assert.False(badSink.Connected);
+        Assert.Equal(2, badSink.OutboxDepth); // snapshot + event wait in the outbox
     }
 
     [Fact]
