@@ -5,10 +5,20 @@ namespace StreamWatch.Inference.Profiles;
 /// <summary>What to ask the model and the JSON shape of its answer.</summary>
 public sealed record PromptProfile(string Name, string System, string Question, string SchemaJson)
 {
-    private readonly Lazy<SchemaProgram> _program = new(() => SchemaProgram.Compile(JsonSchema.Parse(SchemaJson)));
+    private (string Json, SchemaProgram Program)? _compiled;   // keyed by the text, so `with { SchemaJson = … }` recompiles
 
     /// <summary>The parsed, compiled schema (throws <see cref="FormatException"/> for a bad schema).</summary>
-    public SchemaProgram Program => _program.Value;
+    public SchemaProgram Program
+    {
+        get
+        {
+            if (_compiled is { } c && ReferenceEquals(c.Json, SchemaJson)) return c.Program;
+            var program = SchemaProgram.Compile(JsonSchema.Parse(SchemaJson));
+            _compiled = (SchemaJson, program);
+            return program;
+        }
+    }
+
     public SchemaNode Schema => Program.Schema;
 }
 

@@ -31,6 +31,7 @@ public class ProfileTests
             {
                 ["actions"] = new ProfileOptions { Labels = ["wave", "none"] },
                 ["security"] = new ProfileOptions { Question = "Anyone on the roof?" },
+                ["sports"] = new ProfileOptions { Schema = """{"type":"object","properties":{"label":{"type":"string","enum":["dunk","none"]}},"required":["label"]}""" },
                 ["parking"] = new ProfileOptions { System = "S", Question = "Q", Schema = """{"type":"object","properties":{"label":{"type":"string","enum":["car","none"]}},"required":["label"]}""" },
             },
         };
@@ -38,6 +39,8 @@ public class ProfileTests
         Assert.Equal(["wave", "none"], p["actions"].Schema.Properties.First(x => x.Key == "label").Value.Enum!);
         Assert.Equal("Anyone on the roof?", p["security"].Question);
         Assert.Equal("S", p["parking"].System);
+        Assert.Equal(["dunk", "none"], p["sports"].Schema.Properties.Single().Value.Enum!);
+        Assert.Equal(7, p["security"].Schema.Properties.Count);
         var errors = new ConfigErrors();
         o.Validate("Model", errors);
         Assert.False(errors.Any, string.Join("; ", errors.Errors));
