@@ -1,4 +1,4 @@
-namespace StreamWatch.IntegrationTests.Support;
+namespace StreamWatch.IntegrationTests;
 
 /// <summary>
 /// Entry point of the test assembly when run as a program (<c>dotnet exec StreamWatch.IntegrationTests.dll MODE …</c>):
