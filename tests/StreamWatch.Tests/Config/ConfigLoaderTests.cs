@@ -94,7 +94,7 @@ public class ShippedConfigTests
     public void Appsettings_states_the_defaults_of_the_code()
     {
         var shipped = ConfigLoader.Load(Path.Combine(Root(), "appsettings.json"));
-        var json = System.Text.Json.JsonSerializer.Serialize;
+        static string json(object o) => System.Text.Json.JsonSerializer.Serialize(o);
         var defaults = new AppOptions();
         Assert.Equal(json(defaults.Motion), json(shipped.Motion));
         Assert.Equal(json(defaults.Gate), json(shipped.Gate));
