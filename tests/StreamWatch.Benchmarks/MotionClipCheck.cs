@@ -15,6 +15,7 @@ namespace StreamWatch.Benchmarks;
 internal static class MotionClipCheck
 {
     private const double Fps = 5;
+    private static readonly List<double> Micros = new();
 
     public static int Run(string[] args)
     {
@@ -36,6 +37,9 @@ internal static class MotionClipCheck
                 + $"  open: {string.Join(" ", intervals.Select(o => $"{o.Start:0.0}-{o.End:0.0}"))}");
             events += ev.Count; hits += hit; quietOpens += qo; opens += intervals.Count;
         }
+        Micros.Sort();
+        if (Micros.Count > 0)
+            Console.WriteLine($"analyze+gate per frame: median {Micros[Micros.Count / 2]:0} µs, p90 {Micros[Micros.Count * 9 / 10]:0} µs over {Micros.Count} frames (wall clock, includes machine load)");
         Console.WriteLine($"TOTAL recall {hits}/{events} = {(events == 0 ? 1 : (double)hits / events):0.000}  quiet-openings {quietOpens}  openings {opens}");
         return 0;
     }
@@ -62,8 +66,11 @@ internal static class MotionClipCheck
         {
             try { stream.ReadExactly(buf); } catch (EndOfStreamException) { break; }
             var t = n / Fps;
+            var t0 = Stopwatch.GetTimestamp();
             var r = analyzer.Analyze(buf);
             var tr = gate.Update(r.Score, TimeSpan.FromSeconds(t));
+            var spent = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+            if (n > 0) { Micros.Add(spent); }
             if (tr == GateTransition.Opened) openAt = t;
             if (tr == GateTransition.Closed) { list.Add((openAt, t)); openAt = -1; }
             if (dump)
