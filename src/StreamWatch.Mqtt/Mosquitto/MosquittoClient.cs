@@ -115,7 +115,8 @@ internal sealed unsafe class MosquittoClient : IMqttTransport
     public void Dispose()
     {
         Stop();
-        if (_mosq != 0 && (_thread == null || !_thread.IsAlive)) { Destroy(_mosq); _mosq = 0; }
+        if (_thread is { IsAlive: true }) return; // a stuck network thread keeps the client (and its callbacks' target) alive
+        if (_mosq != 0) { Destroy(_mosq); _mosq = 0; }
         if (_self.IsAllocated) _self.Free();
         _stopping.Dispose();
     }

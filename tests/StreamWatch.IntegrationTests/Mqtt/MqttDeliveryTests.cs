@@ -38,6 +38,32 @@ public class MqttDeliveryTests
     }
 
     [Fact]
+    public async Task Messages_in_flight_when_the_connection_dies_are_resent_before_anything_newer()
+    {
+        await using var broker = await MosquittoBroker.StartAsync(persistence: true);
+        var dir = Repo.TempDir("mqtt-inflight");
+        await using var sub = broker.Subscribe("streamwatch/events", "inflight-sub", persistent: true);
+        await broker.WaitSubscribedAsync("inflight-sub");
+        var log = new TestLog();
+        using var jpeg = new TurboJpegEncoder();
+        await using var sink = new MqttSink(Options(broker.Port, dir), [Camera()], jpeg, log, TimeProvider.System);
+        await sink.StartAsync(CancellationToken.None);
+        await log.WaitForAsync("MQTT connected");
+
+        broker.Freeze(); // SIGSTOP: what is sent now stays unacknowledged
+        foreach (var id in Ids(1, 10)) await sink.HandleAsync(Alert(id, AlertPhase.New, keyframe: false), default);
+        await log.WaitForAsync("MQTT connection lost"); // keepalive expires with a1..a10 in flight
+        foreach (var id in Ids(11, 15)) await sink.HandleAsync(Alert(id, AlertPhase.New, keyframe: false), default);
+        broker.Thaw();
+
+        await sub.WaitForLineAsync("\"id\":\"a15\"", Wait);
+        var got = EventIds(sub);
+        AssertInOrder(Ids(1, 15), got);
+        var lastOld = got.FindLastIndex(id => int.Parse(id[1..]) <= 10);
+        Assert.True(lastOld < got.IndexOf("a11"), "a newer alert overtook a resent one: " + string.Join(",", got));
+    }
+
+    [Fact]
     public async Task A_daemon_killed_while_the_broker_is_down_delivers_every_alert_after_restart()
     {
         await using var broker = await MosquittoBroker.StartAsync(persistence: true);

@@ -65,6 +65,10 @@ public sealed class MosquittoBroker : IAsyncDisposable
         await _process.WaitExitAsync(TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>Freezes the broker (SIGSTOP): connections stay open but nothing is read or acknowledged.</summary>
+    public void Freeze() => _process!.Signal(ChildProcess.SIGSTOP);
+    public void Thaw() => _process!.Signal(ChildProcess.SIGCONT);
+
     /// <summary>mosquitto_sub printing "retain qos topic payload" per message (QoS 1).</summary>
     /// <param name="persistent">Clean session off: the broker keeps the subscription and queued messages over outages.</param>
     public ChildProcess Subscribe(string topic, string clientId, bool persistent = false, string format = "%r %q %t %p", IEnumerable<string>? extra = null)
