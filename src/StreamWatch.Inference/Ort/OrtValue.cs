@@ -28,6 +28,15 @@ public sealed unsafe class OrtValue : IDisposable
         catch { pin.Free(); throw; }
     }
 
+    /// <summary>A tensor over a float[] or Half[] buffer (see <see cref="FromArray{T}"/>).</summary>
+    internal static OrtValue FromBuffer(Array buffer, params long[] shape) => buffer switch
+    {
+        float[] f => FromArray(f, shape),
+        Half[] h => FromArray(h, shape),
+        long[] l => FromArray(l, shape),
+        _ => throw new NotSupportedException($"tensor buffer of {buffer.GetType().Name}"),
+    };
+
     public OrtElementType ElementType => (OrtElementType)OrtNative.ValueShape(Ptr).Type;
     public long[] Shape => OrtNative.ValueShape(Ptr).Dims;
 

@@ -72,11 +72,12 @@ internal sealed class OnnxGraph
     public string Node(string op, string[] inputs, string[]? outputs = null, params (string Name, object Value)[] attrs)
     {
         outputs ??= [Tmp()];
+        var nodeName = $"n{_nodes.Count}_{op}";
         _nodes.Add(w => w.Message(1, n =>
         {
             foreach (var i in inputs) n.String(1, i);
             foreach (var o in outputs) n.String(2, o);
-            n.String(3, $"n{_nodes.Count}_{op}");
+            n.String(3, nodeName);
             n.String(4, op);
             foreach (var (name, value) in attrs)
                 n.Message(5, a =>
