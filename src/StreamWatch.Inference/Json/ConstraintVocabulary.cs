@@ -14,6 +14,8 @@ public sealed class ConstraintVocabulary
     internal TokenTrie NonPlain { get; }
     internal int[] PlainIds { get; }
     internal int[] PlainChars { get; }
+    /// <summary>By token id: characters when the token is plain string text, else 0.</summary>
+    internal int[] PlainCharsById { get; }
     internal byte[][] Bytes { get; }
     public int TokenCount { get; }
 
@@ -24,12 +26,14 @@ public sealed class ConstraintVocabulary
         var all = new List<int>();
         var nonPlain = new List<int>();
         var plain = new List<(int Chars, int Id)>();
+        PlainCharsById = new int[TokenCount];
         for (var id = 0; id < TokenCount; id++)
         {
             Bytes[id] = tokenizer.IsSpecial(id) ? [] : tokenizer.TokenBytes(id).ToArray();
             if (Bytes[id].Length == 0) continue;
             all.Add(id);
             var chars = PlainChars_(Bytes[id]);
+            PlainCharsById[id] = chars;
             if (chars > 0) plain.Add((chars, id)); else nonPlain.Add(id);
         }
         plain.Sort();

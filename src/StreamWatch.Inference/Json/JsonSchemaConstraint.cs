@@ -13,6 +13,7 @@ public sealed class JsonSchemaConstraint : ILogitConstraint
     private readonly int[] _stopIds;
     private readonly bool[] _allowed;
     private readonly Stack<(int Node, GrammarState State)> _stack = new();
+    private readonly List<int> _marked = new();
     private GrammarState _state;
 
     public JsonSchemaConstraint(ConstraintVocabulary vocab, SchemaProgram program, params int[] stopIds)
@@ -30,18 +31,33 @@ public sealed class JsonSchemaConstraint : ILogitConstraint
 
     public void Apply(Span<float> logits)
     {
-        Array.Clear(_allowed);
+        _marked.Clear();
+        var room = 0;                                          // inside a string: plain tokens up to this many characters
         if (IsComplete)
-            foreach (var id in _stopIds) _allowed[id] = true;
+            foreach (var id in _stopIds) Mark(id);
         else
-            Collect();
+        {
+            var node = _program.Nodes[_state.Node];
+            var inString = node.Kind == NodeKind.Str && _state.Pos == 1 && _state.Need == 0;
+            if (inString) room = node.MaxLength == int.MaxValue ? int.MaxValue : node.MaxLength - _state.Count;
+            Probe(inString ? _vocab.NonPlain : _vocab.All);
+        }
+        var plain = _vocab.PlainCharsById;
         var n = 0;
         for (var i = 0; i < logits.Length; i++)
         {
-            if (i < _allowed.Length && _allowed[i]) n++;
+            if (i < _allowed.Length && (_allowed[i] || (uint)(plain[i] - 1) < (uint)room)) n++;
             else logits[i] = float.NegativeInfinity;
         }
+        foreach (var id in _marked) _allowed[id] = false;
         AllowedCount = n;
+    }
+
+    private void Mark(int id)
+    {
+        if (_allowed[id]) return;
+        _allowed[id] = true;
+        _marked.Add(id);
     }
 
     public void Accept(int tokenId)
@@ -59,21 +75,6 @@ public sealed class JsonSchemaConstraint : ILogitConstraint
         _state = s;
     }
 
-    private void Collect()
-    {
-        var node = _program.Nodes[_state.Node];
-        var trie = _vocab.All;
-        if (node.Kind == NodeKind.Str && _state.Pos == 1 && _state.Need == 0)
-        {
-            // Inside a string: plain tokens that fit the length limit, then probe the rest.
-            var room = node.MaxLength == int.MaxValue ? int.MaxValue : node.MaxLength - _state.Count;
-            var chars = _vocab.PlainChars;
-            for (var i = 0; i < chars.Length && chars[i] <= room; i++) _allowed[_vocab.PlainIds[i]] = true;
-            trie = _vocab.NonPlain;
-        }
-        Probe(trie);
-    }
-
     private void Probe(TokenTrie trie)
     {
         _stack.Clear();
@@ -81,7 +82,7 @@ public sealed class JsonSchemaConstraint : ILogitConstraint
         while (_stack.Count > 0)
         {
             var (at, state) = _stack.Pop();
-            for (var t = trie.FirstToken[at]; t >= 0; t = trie.NextSameBytes[t]) _allowed[t] = true;
+            for (var t = trie.FirstToken[at]; t >= 0; t = trie.NextSameBytes[t]) Mark(t);
             for (var child = trie.FirstChild[at]; child >= 0; child = trie.NextSibling[child])
             {
                 var s = state;
