@@ -1,6 +1,6 @@
 using StreamWatch.Inference.Qwen3Vl;
 
-namespace StreamWatch.Tests.Inference.Prompt;
+namespace StreamWatch.Tests.Inference.Prompting;
 
 public class ImagePreprocessorTests
 {

@@ -1,7 +1,7 @@
 using StreamWatch.Inference.Qwen3Vl;
 using StreamWatch.Tests.Inference.Tokenizer;
 
-namespace StreamWatch.Tests.Inference.Prompt;
+namespace StreamWatch.Tests.Inference.Prompting;
 
 public class PromptBuilderTests
 {
