@@ -21,7 +21,7 @@ public sealed class MqttOptions : IValidatable
     public int ProtocolVersion { get; set; } = 5;
     public string TopicPrefix { get; set; } = "streamwatch";
     public MqttDiscoveryOptions Discovery { get; set; } = new();
-    public string OutboxPath { get; set; } = "state/outbox.db";
+    public string OutboxPath { get; set; } = "outbox.db";
     /// <summary>Most messages the outbox holds; when full the OLDEST are dropped (logged, counted).</summary>
     public int OutboxCapacity { get; set; } = 100_000;
     /// <summary>Alert messages handed to the client and not yet acknowledged, at most.</summary>
