@@ -43,7 +43,7 @@ public sealed class MotionAnalyzer
         while (levels > 1 && (Math.Min(width, height) >> (levels - 1)) < minSide) levels--;
         _prev = new Pyramid(levels, width, height);
         _cur = new Pyramid(levels, width, height);
-        _tracker = new PatchTracker(options.PatchSize, options.Iterations, (float)options.ConvergencePixels);
+        _tracker = new PatchTracker(options.PatchSize, options.Iterations, (float)options.ConvergencePixels, (float)options.MinTexture);
         Reset();
     }
 

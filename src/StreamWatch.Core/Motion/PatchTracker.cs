@@ -12,13 +12,15 @@ namespace StreamWatch.Core.Motion;
 internal sealed class PatchTracker
 {
     private readonly int _n, _iterations;
-    private readonly float _eps;
+    private readonly float _eps, _minTexture;
     private readonly float[] _t, _gx, _gy, _s;
     // Per-template sums that let one pass over the warped patch give the whole LK update.
     private float _sgx, _sgy, _sgxt, _sgyt;
 
-    public PatchTracker(int size, int iterations, float convergence)
+    /// <param name="minTexture">Patches with less texture are not tracked (reported with their texture only).</param>
+    public PatchTracker(int size, int iterations, float convergence, float minTexture = 0)
     {
+        _minTexture = minTexture;
         if (size % 8 != 0) throw new ArgumentException("patch size must be a multiple of 8", nameof(size));
         _n = size;
         _iterations = iterations;
@@ -41,6 +43,7 @@ internal sealed class PatchTracker
         // Static first: most cells of most frames do not move, and full resolution alone settles them.
         if (!Level(prev, cur, 0, cx, cy, ref dx, ref dy, out texture, out error, quick: true))
         {
+            if (texture < _minTexture) { dx = 0; dy = 0; error = 0; return; }
             dx = 0; dy = 0;
             for (var l = prev.Levels - 1; l >= 0; l--)
             {

@@ -16,12 +16,12 @@ internal sealed class Pyramid
         {
             Width[l] = width; Height[l] = height;
             Data[l] = new float[width * height];
-            if (l == 0) _row = new float[width];
+            if (l == 0) { _row = new float[width]; _taps = new float[width]; }
             width = Math.Max(1, width / 2); height = Math.Max(1, height / 2);
         }
     }
 
-    private readonly float[] _row = [];
+    private readonly float[] _row = [], _taps = [];
 
     public int Levels { get; }
     public float[][] Data { get; }
@@ -66,13 +66,38 @@ internal sealed class Pyramid
             VerticalTaps(src.AsSpan(Math.Max(c - 2, 0) * sw, sw), src.AsSpan(Math.Max(c - 1, 0) * sw, sw),
                 src.AsSpan(c * sw, sw), src.AsSpan(Math.Min(c + 1, sh - 1) * sw, sw),
                 src.AsSpan(Math.Min(c + 2, sh - 1) * sw, sw), tmp);
+            HorizontalTaps(tmp, _taps.AsSpan(0, sw));
             var d = dst.AsSpan(y * dw, dw);
-            for (var x = 0; x < dw; x++)
+            for (var x = 0; x < dw; x++) d[x] = _taps[2 * x] * (1f / 256);
+        }
+    }
+
+    /// <summary>h[i] = t[i−2] + 4t[i−1] + 6t[i] + 4t[i+1] + t[i+2], borders clamped.</summary>
+    private static void HorizontalTaps(ReadOnlySpan<float> t, Span<float> h)
+    {
+        var n = t.Length;
+        for (var i = 0; i < Math.Min(2, n); i++) h[i] = Edge(t, i);
+        var k = 2;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> four = Vector256.Create(4f), six = Vector256.Create(6f);
+            ref var tr = ref MemoryMarshal.GetReference(t);
+            ref var hr = ref MemoryMarshal.GetReference(h);
+            for (; k <= n - 10; k += 8)
             {
-                int m = 2 * x, a = Math.Max(m - 2, 0), b = Math.Max(m - 1, 0), e = Math.Min(m + 1, sw - 1), f = Math.Min(m + 2, sw - 1);
-                d[x] = (1f / 256) * (tmp[a] + 4 * (tmp[b] + tmp[e]) + 6 * tmp[m] + tmp[f]);
+                var p = (nuint)k;
+                var v = Vector256.LoadUnsafe(ref tr, p - 2) + Vector256.LoadUnsafe(ref tr, p + 2)
+                    + four * (Vector256.LoadUnsafe(ref tr, p - 1) + Vector256.LoadUnsafe(ref tr, p + 1)) + six * Vector256.LoadUnsafe(ref tr, p);
+                v.StoreUnsafe(ref hr, p);
             }
         }
+        for (; k < n; k++) h[k] = k + 2 < n ? t[k - 2] + 4 * (t[k - 1] + t[k + 1]) + 6 * t[k] + t[k + 2] : Edge(t, k);
+    }
+
+    private static float Edge(ReadOnlySpan<float> t, int i)
+    {
+        int n = t.Length - 1;
+        return t[Math.Max(i - 2, 0)] + 4 * (t[Math.Max(i - 1, 0)] + t[Math.Min(i + 1, n)]) + 6 * t[i] + t[Math.Min(i + 2, n)];
     }
 
     private static void VerticalTaps(ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, ReadOnlySpan<float> r2,
@@ -82,11 +107,14 @@ internal sealed class Pyramid
         if (Vector256.IsHardwareAccelerated)
         {
             Vector256<float> four = Vector256.Create(4f), six = Vector256.Create(6f);
+            ref float a = ref MemoryMarshal.GetReference(r0), b = ref MemoryMarshal.GetReference(r1), c = ref MemoryMarshal.GetReference(r2),
+                d = ref MemoryMarshal.GetReference(r3), e = ref MemoryMarshal.GetReference(r4), o = ref MemoryMarshal.GetReference(t);
             for (; i <= t.Length - 8; i += 8)
             {
-                var v = Vector256.Create(r0[i..]) + Vector256.Create(r4[i..])
-                    + four * (Vector256.Create(r1[i..]) + Vector256.Create(r3[i..])) + six * Vector256.Create(r2[i..]);
-                v.CopyTo(t[i..]);
+                var p = (nuint)i;
+                var v = Vector256.LoadUnsafe(ref a, p) + Vector256.LoadUnsafe(ref e, p)
+                    + four * (Vector256.LoadUnsafe(ref b, p) + Vector256.LoadUnsafe(ref d, p)) + six * Vector256.LoadUnsafe(ref c, p);
+                v.StoreUnsafe(ref o, p);
             }
         }
         for (; i < t.Length; i++) t[i] = r0[i] + r4[i] + 4 * (r1[i] + r3[i]) + 6 * r2[i];
