@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -17,9 +16,8 @@ public static class ObservabilityServiceCollectionExtensions
     /// services (the endpoints come up first, stop last) and resolve MetricsCollector early if
     /// start-up measurements matter. A SystemdNotifier registered beforehand (tests) is kept.
     /// </summary>
-    public static IServiceCollection AddStreamWatchObservability(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddStreamWatchObservability(this IServiceCollection services, ObservabilityOptions options)
     {
-        var options = configuration.GetSection(ObservabilityOptions.Section).Get<ObservabilityOptions>() ?? new ObservabilityOptions();
         services.AddSingleton(options);
         services.TryAddSingleton<HealthState>();
         services.TryAddSingleton<MetricsCollector>();

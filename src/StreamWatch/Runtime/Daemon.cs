@@ -10,26 +10,23 @@ using StreamWatch.Mqtt;
 using StreamWatch.Observability;
 using StreamWatch.Observability.Http;
 using StreamWatch.Observability.Prometheus;
-using StreamWatch.Observability.Systemd;
 using StreamWatch.Sinks;
 
 namespace StreamWatch.Runtime;
 
 /// <summary>
-/// Wiring only. Start: metrics, health endpoints, sinks and the event bus, then one
-/// <see cref="CameraWorker"/> per enabled camera merged into one Rx stream, then READY=1.
+/// Wiring only (the health endpoints and sd_notify start before it and stop after it, see
+/// DaemonCommand). Start: sinks and the event bus, then one
+/// <see cref="CameraWorker"/> per enabled camera merged into one Rx stream.
 /// Stop (SIGTERM): cameras end and flush their pipelines (open alerts end), sinks drain, MQTT says
 /// "stopped" and keeps what it could not deliver in its outbox, then the endpoints close.
 /// </summary>
-public sealed class Daemon(AppOptions options, ILoggerFactory logs, TimeProvider time) : IHostedService
+public sealed class Daemon(AppOptions options, HealthState health, MetricsCollector metrics, ILoggerFactory logs, TimeProvider time) : IHostedService
 {
     private readonly ILogger _log = logs.CreateLogger("streamwatch");
     private readonly CancellationTokenSource _stop = new();
-    private readonly HealthState _health = new(time);
+    private readonly HealthState _health = health;
     private readonly List<IDisposable> _gauges = new();
-    private MetricsCollector? _metrics;
-    private ObservabilityServer? _server;
-    private SystemdNotifier? _systemd;
     private MqttSink? _mqtt;
     private JsonlSink? _jsonl;
     private EventBus? _bus;
@@ -40,7 +37,7 @@ public sealed class Daemon(AppOptions options, ILoggerFactory logs, TimeProvider
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _metrics = new MetricsCollector();
+        _ = metrics; // resolved before the cameras start, so it sees every measurement
         _health.SetConfigLoaded();
         Directory.CreateDirectory(options.Output.StateDirectory);
 
@@ -57,9 +54,6 @@ public sealed class Daemon(AppOptions options, ILoggerFactory logs, TimeProvider
             sinks.Add(_mqtt);
         }
         _bus = new EventBus(sinks, logs.CreateLogger("sinks"), options.Output.SinkQueueCapacity);
-
-        _server = new ObservabilityServer(options.Observability, _health, _metrics, logs.CreateLogger("http"));
-        await _server.StartAsync(cancellationToken);
 
         var workers = cameras.Select(c => new CameraWorker(c, options, logs.CreateLogger($"camera.{c.Name}"), time)).ToList();
         foreach (var w in workers)
@@ -82,20 +76,14 @@ public sealed class Daemon(AppOptions options, ILoggerFactory logs, TimeProvider
                 e => { _log.LogCritical(e, "camera pipelines failed"); _camerasDone.TrySetResult(); },
                 () => _camerasDone.TrySetResult());
 
-        _systemd = SystemdNotifier.FromEnvironment();
-        _systemd?.Ready();
-        _systemd?.Status($"watching {workers.Count} camera(s)");
-        _background = Task.WhenAll(
-            _systemd?.RunWatchdogAsync(_stop.Token) ?? Task.CompletedTask,
-            SinkHealthAsync(_stop.Token));
+        _background = SinkHealthAsync(_stop.Token);
         _log.LogInformation("streamwatch started: {Cameras} camera(s), metrics {Metrics}", workers.Count,
-            options.Observability.Enabled ? _server.BaseAddress + "metrics" : "off");
+            options.Observability.Enabled ? $"http://{options.Observability.Listen}/metrics" : "off");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _log.LogInformation("streamwatch stopping");
-        _systemd?.Stopping();
         await _stop.CancelAsync();
         await _camerasDone.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _subscription?.Dispose();
@@ -105,9 +93,6 @@ public sealed class Daemon(AppOptions options, ILoggerFactory logs, TimeProvider
         if (_jsonl != null) await _jsonl.DisposeAsync();
         await _background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var g in _gauges) g.Dispose();
-        if (_server != null) await _server.DisposeAsync();
-        _metrics?.Dispose();
-        _systemd?.Dispose();
         _log.LogInformation("streamwatch stopped");
     }
 

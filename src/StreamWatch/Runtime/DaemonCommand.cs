@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StreamWatch.Cli;
 using StreamWatch.Config;
+using StreamWatch.Observability;
 
 namespace StreamWatch.Runtime;
 
@@ -23,6 +24,7 @@ public static class DaemonCommand
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddStreamWatchObservability(options.Observability); // endpoints up first, down last; sd_notify
         builder.Services.AddHostedService<Daemon>();
         using var host = builder.Build();
         await host.RunAsync();

@@ -60,10 +60,11 @@ public class DaemonTests
         await using var daemon = await DaemonProcess.StartAsync(cameras, env);
         using var timeout = new CancellationTokenSource(Wait);
 
-        Assert.Equal("READY=1", await ReceiveAsync(listener, timeout.Token));
-        Assert.StartsWith("STATUS=", await ReceiveAsync(listener, timeout.Token));
-        Assert.Equal("WATCHDOG=1", await ReceiveAsync(listener, timeout.Token));
-        Assert.Equal("WATCHDOG=1", await ReceiveAsync(listener, timeout.Token));
+        var seen = new List<string>();
+        while (seen.Count(m => m == "WATCHDOG=1") < 3) seen.Add(await ReceiveAsync(listener, timeout.Token));
+        Assert.Contains("READY=1", seen);
+        Assert.Contains(seen, m => m.StartsWith("STATUS=", StringComparison.Ordinal));
+        Assert.DoesNotContain("STOPPING=1", seen);
 
         await daemon.Process.WaitForLineAsync("ALERT new intrusion on yard", Wait);
         var scrape = (await daemon.GetAsync("metrics")).Body;

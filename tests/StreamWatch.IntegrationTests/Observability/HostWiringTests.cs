@@ -26,9 +26,8 @@ public class HostWiringTests
         try
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Observability:Listen"] = "127.0.0.1:0" });
             builder.Services.AddSingleton(SystemdNotifier.FromVariables(k => env.GetValueOrDefault(k), Environment.ProcessId)!);
-            builder.Services.AddStreamWatchObservability(builder.Configuration);
+            builder.Services.AddStreamWatchObservability(new ObservabilityOptions { Listen = "127.0.0.1:0" });
             using var host = builder.Build();
             await host.StartAsync(timeout.Token);
 
