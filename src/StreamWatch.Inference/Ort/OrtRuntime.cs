@@ -47,12 +47,9 @@ public sealed class OrtRuntime : IDisposable
                 why = $"this ONNX Runtime build has no CUDA provider (available: {string.Join(", ", AvailableProviders)})";
             else
             {
-                try
-                {
-                    OrtNative.AppendCuda(so.Ptr, options.DeviceId, options.GpuMemLimitBytes);
-                    return new OrtSession(new OrtSessionHandle(create(so.Ptr)), "cuda", options.DeviceId);
-                }
+                try { OrtNative.AppendCuda(so.Ptr, options.DeviceId, options.GpuMemLimitBytes); }
                 catch (OrtException e) { why = e.Message.Trim(); }
+                if (why == null) return new OrtSession(new OrtSessionHandle(create(so.Ptr)), "cuda", options.DeviceId);
             }
             _cudaUnavailable = why;
             _log.LogWarning("ONNX Runtime: CUDA requested but unavailable, using CPU instead: {Reason}", why);

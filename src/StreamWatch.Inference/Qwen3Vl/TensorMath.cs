@@ -44,6 +44,16 @@ internal static unsafe class TensorMath
             i = vs.Length * Vector<float>.Count;
         }
         for (; i < v.Length; i++) if (v[i] > max) max = v[i];
-        return float.IsNegativeInfinity(max) ? -1 : v.IndexOf(max);
+        if (float.IsNegativeInfinity(max)) return -1;
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var m = new Vector<float>(max);
+            var vs = MemoryMarshal.Cast<float, Vector<float>>(v);
+            while (j < vs.Length && !Vector.EqualsAny(vs[j], m)) j++;
+            j *= Vector<float>.Count;
+        }
+        for (; j < v.Length; j++) if (v[j] == max) return j;
+        return -1;
     }
 }

@@ -12,7 +12,7 @@ internal sealed record TinySpec(ModelLayout Layout, bool Float16 = false, bool D
     public int KvHeads => 2;
     public int HeadDim => 3;
     public int Hidden => 4;
-    public int Vocab => 151_936;
+    public int Vocab { get; init; } = 151_936;
     public OnnxType T => Float16 ? OnnxType.Float16 : OnnxType.Float;
 }
 
