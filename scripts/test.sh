@@ -7,9 +7,10 @@ scripts/setup.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build StreamWatch.sln -c Release -v q -nologo
 status=0
+logs="$(mktemp -d)"
 for t in tests/StreamWatch.Tests tests/StreamWatch.IntegrationTests; do
-  dotnet test "$t" -c Release --no-build --nologo -v q --logger "console;verbosity=normal" 2>&1 | tee "/tmp/sw-test-$(basename "$t").log" || status=1
+  dotnet test "$t" -c Release --no-build --nologo -v q --logger "console;verbosity=normal" 2>&1 | tee "$logs/$(basename "$t").log" || status=1
 done
 # one closing line over both runs: "N passed, N failed, N skipped"
-awk '/^(Passed!|Failed!) +- Failed: /{gsub(",","");f+=$4;p+=$6;s+=$8} END{printf "%d passed, %d failed, %d skipped\n",p,f,s}' /tmp/sw-test-*.log
+awk '/^ +Passed: +[0-9]+$/{p+=$2} /^ +Failed: +[0-9]+$/{f+=$2} /^ +Skipped: +[0-9]+$/{s+=$2} END{printf "%d passed, %d failed, %d skipped\n",p,f,s}' "$logs"/*.log
 exit $status

@@ -83,11 +83,17 @@ public class ShippedConfigTests
     [Theory]
     [InlineData("appsettings.json")]
     [InlineData("config/demo.json")]
-    [InlineData("config/streamwatch.example.json")]
     public void Every_shipped_configuration_is_valid(string file)
     {
         var o = ConfigLoader.Load(Path.Combine(Root(), file));
         Assert.NotNull(o.Gate);
+    }
+
+    [Fact]
+    public void The_example_service_configuration_lacks_only_the_secrets_of_an_installed_host()
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Path.Combine(Root(), "config/streamwatch.example.json")));
+        Assert.Equal(new[] { "Model:OpenAi:ApiKeyEnv", "Mqtt:PasswordFile" }, e.Errors.Select(m => m[..m.IndexOf(": ", StringComparison.Ordinal)]).Order());
     }
 
     [Fact]
