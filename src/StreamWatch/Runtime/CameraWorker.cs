@@ -61,7 +61,14 @@ public sealed class CameraWorker
     public IObservable<PipelineEvent> Events(CancellationToken stop) => Observable.Create<PipelineEvent>(async (observer, ct) =>
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, stop);
-        await RunAsync(observer, linked.Token);
+        try { await RunAsync(observer, linked.Token); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // one broken camera (e.g. a zone that covers no analysis cell) must not end the others' streams
+            _log.LogCritical(e, "camera {Camera} stopped: {Error}", _camera.Name, e.Message);
+            Online = false;
+            observer.OnNext(new CameraStateChanged(_camera.Name, _time.GetUtcNow(), _lastOffset, false, "failed"));
+        }
     });
 
     private async Task RunAsync(IObserver<PipelineEvent> observer, CancellationToken ct)
