@@ -4,14 +4,16 @@ using StreamWatch.Core.Motion;
 
 namespace StreamWatch.Benchmarks;
 
-/// <summary>Per-frame cost of the optical-flow motion gate at 320×180 (a moving textured box on a textured background).</summary>
+/// <summary>Per-frame cost of the optical-flow motion gate at 320×180 and 160×90 (a moving textured box on a textured background).</summary>
 [MemoryDiagnoser]
 public class MotionBenchmarks
 {
-    private const int W = 320, H = 180;
+    [Params(320, 160)]
+    public int W { get; set; }
+    private int H => W * 9 / 16;
     private readonly byte[][] _frames = new byte[8][];
     private readonly byte[] _hd = new byte[1280 * 720];
-    private readonly byte[] _small = new byte[W * H];
+    private byte[] _small = [];
     private MotionAnalyzer _analyzer = null!;
     private MotionGate _gate = null!;
     private int _i;
@@ -19,6 +21,7 @@ public class MotionBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        _small = new byte[W * H];
         var rnd = new Random(1);
         var bg = new byte[(W + 64) * H];
         rnd.NextBytes(bg);
@@ -28,8 +31,8 @@ public class MotionBenchmarks
             for (var y = 0; y < H; y++)
                 for (var x = 0; x < W; x++)
                 {
-                    var inBox = x >= 40 + 12 * f && x < 100 + 12 * f && y >= 60 && y < 140;
-                    fr[y * W + x] = inBox ? (byte)(((x - 12 * f) * 7 + y * 13) & 0xFF) : bg[y * (W + 64) + x];
+                    var inBox = x >= W / 8 + W / 27 * f && x < W * 5 / 16 + W / 27 * f && y >= H / 3 && y < H * 7 / 9;
+                    fr[y * W + x] = inBox ? (byte)(((x - W / 27 * f) * 7 + y * 13) & 0xFF) : bg[y * (W + 64) + x];
                 }
         }
         rnd.NextBytes(_hd);
@@ -38,7 +41,7 @@ public class MotionBenchmarks
         _analyzer.Analyze(_frames[0]);
     }
 
-    [Benchmark(Description = "analyze+gate 320x180")]
+    [Benchmark(Description = "analyze+gate")]
     public float AnalyzeAndGate()
     {
         var r = _analyzer.Analyze(_frames[++_i % _frames.Length]);
@@ -46,6 +49,6 @@ public class MotionBenchmarks
         return r.Score;
     }
 
-    [Benchmark(Description = "downscale 1280x720->320x180")]
+    [Benchmark(Description = "downscale 1280x720->W")]
     public void Downscale() => GreyScaler.Downscale(_hd, 1280, 720, _small, W, H);
 }
