@@ -1,8 +1,11 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamWatch.Cli;
 using StreamWatch.Core.Config;
 using StreamWatch.Core.Keyframes;
+using StreamWatch.Core.Telemetry;
 using StreamWatch.Core.Verdicts;
 using StreamWatch.Inference.Json;
 using StreamWatch.Inference.Ort;
@@ -36,8 +39,29 @@ public sealed class TinyQwenVisionModelFixture : IDisposable
     }
 }
 
-public sealed class Qwen3VlVisionModelTests(TinyQwenVisionModelFixture fx) : IClassFixture<TinyQwenVisionModelFixture>
+public sealed class Qwen3VlVisionModelTests : IClassFixture<TinyQwenVisionModelFixture>, IDisposable
 {
+    private readonly TinyQwenVisionModelFixture fx;
+    private readonly MeterListener _meter = new();
+    private readonly ConcurrentDictionary<string, long> _outcomes = new();
+
+    public Qwen3VlVisionModelTests(TinyQwenVisionModelFixture fixture)
+    {
+        fx = fixture;
+        _meter.InstrumentPublished = (i, l) => { if (i.Meter.Name == StreamWatchMetrics.MeterName && i.Name == "model_requests") l.EnableMeasurementEvents(i); };
+        _meter.SetMeasurementEventCallback<long>((_, v, tags, _) =>
+        {
+            string? backend = null, outcome = null;
+            foreach (var t in tags) { if (t.Key == "backend") backend = t.Value as string; if (t.Key == "outcome") outcome = t.Value as string; }
+            if (backend == "onnx" && outcome != null) _outcomes.AddOrUpdate(outcome, v, (_, o) => o + v);
+        });
+        _meter.Start();
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    private long Count(string outcome) => _outcomes.GetValueOrDefault(outcome);
+
     private static Keyframe Frame(double seconds, int seed)
     {
         const int w = 64, h = 48;
@@ -63,6 +87,7 @@ public sealed class Qwen3VlVisionModelTests(TinyQwenVisionModelFixture fx) : ICl
         Assert.True(v.LatencyMs > 0);
         Assert.Equal("onnx:" + Path.GetFileName(fx.Dir), v.Model);
         Assert.Equal(v.Model, fx.Model.Name);
+        Assert.Equal(1, Count("ok"));
     }
 
     [Fact]
@@ -79,6 +104,20 @@ public sealed class Qwen3VlVisionModelTests(TinyQwenVisionModelFixture fx) : ICl
         var e = await Assert.ThrowsAsync<StreamWatch.Inference.ModelAnswerException>(() => fx.Model.JudgeAsync(Request("nope"), CancellationToken.None));
         Assert.Equal("error", e.Reason);
         Assert.Contains("unknown profile 'nope'", e.Message);
+        Assert.Equal(1, Count("error"));
+    }
+
+    [Fact]
+    public async Task An_answer_cut_by_the_token_cap_is_a_bad_answer()
+    {
+        var options = TinyQwenVisionModelFixture.Options(fx.Dir);
+        options.MaxNewTokens = 16;
+        using var model = Qwen3VlVisionModel.Create(options, NullLogger.Instance);
+        var e = await Assert.ThrowsAsync<StreamWatch.Inference.ModelAnswerException>(() => model.JudgeAsync(Request(), CancellationToken.None));
+        Assert.Equal("bad_answer", e.Reason);
+        Assert.Contains("cut at 16 tokens (Model:MaxNewTokens)", e.Message);
+        Assert.Equal(1, Count("bad_answer"));
+        Assert.Equal(0, Count("ok"));
     }
 
     [Fact]
