@@ -1,5 +1,6 @@
 using StreamWatch.Core.Config;
 using StreamWatch.Inference.Json;
+using StreamWatch.Inference.Ort;
 
 namespace StreamWatch.Inference.Profiles;
 
@@ -18,7 +19,7 @@ public sealed class ModelOptions : IValidatable
     public Dictionary<string, ProfileOptions> Profiles { get; set; } = new(StringComparer.Ordinal);
     public SchedulerOptions Scheduler { get; set; } = new();
     public OpenAiOptions OpenAi { get; set; } = new();
-    // TODO(merge with the "ort" branch): public OrtOptions Onnx { get; set; } = new();  (validated when Backend is "onnx")
+    public OrtOptions Onnx { get; set; } = new();
 
     public void Validate(string path, ConfigErrors errors)
     {
@@ -35,6 +36,7 @@ public sealed class ModelOptions : IValidatable
         }
         Scheduler.Validate($"{path}:Scheduler", errors);
         if (Backend == "openai") OpenAi.Validate($"{path}:OpenAi", errors);
+        if (Backend == "onnx") Onnx.Validate($"{path}:Onnx", errors);
     }
 }
 

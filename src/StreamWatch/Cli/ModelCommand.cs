@@ -1,13 +1,24 @@
+using StreamWatch.Config;
+using StreamWatch.Inference.Qwen3Vl;
+
 namespace StreamWatch.Cli;
 
-/// <summary>`streamwatch model check DIR`: what an ONNX model folder holds, or what is wrong with it.</summary>
+/// <summary>
+/// `streamwatch model check DIR [--config FILE]`: loads the ONNX model folder with the configured
+/// Model:Onnx runtime settings and prints what it holds (exit 0), or exactly what is wrong (exit 1).
+/// </summary>
 public static class ModelCommand
 {
-    public static int Run(CommandLine cl)
+    public static int Run(CommandLine cl, TextWriter? stdout = null, TextWriter? stderr = null)
     {
+        stdout ??= Console.Out;
+        stderr ??= Console.Error;
         if (cl.Positional is not ["check", var dir]) throw new UsageException("usage: streamwatch model check DIR");
         if (!Directory.Exists(dir)) throw new UsageException($"'{dir}' is not a directory");
-        Console.Error.WriteLine("streamwatch: model check is not wired yet");
-        return 1;
+        var ort = ConfigLoader.Load(cl.Option("config")).Model.Onnx;
+        var result = ModelCheck.Run(dir, ort);
+        stdout.Write(result.Report);
+        if (!result.Ok) stderr.WriteLine($"streamwatch: '{dir}' is not a usable Qwen3-VL ONNX export (see the problem above)");
+        return result.Ok ? 0 : 1;
     }
 }

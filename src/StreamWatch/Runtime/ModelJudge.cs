@@ -7,6 +7,7 @@ using StreamWatch.Core.Pipeline;
 using StreamWatch.Core.Verdicts;
 using StreamWatch.Inference.OpenAi;
 using StreamWatch.Inference.Profiles;
+using StreamWatch.Inference.Qwen3Vl;
 using StreamWatch.Inference.Scheduling;
 
 namespace StreamWatch.Runtime;
@@ -49,6 +50,7 @@ public sealed class ModelJudge : IDisposable
         {
             "openai" => new OpenAiVisionModel(options.Model.OpenAi, PromptProfiles.Resolve(options.Model), jpeg,
                 options.Model.MaxNewTokens, logs.CreateLogger("model"), time),
+            "onnx" => Qwen3VlVisionModel.Create(options.Model, logs.CreateLogger("model")),
             _ => null,
         };
         return model == null ? null : new ModelJudge(model, options, logs.CreateLogger("model"), time, workerOf, publish);

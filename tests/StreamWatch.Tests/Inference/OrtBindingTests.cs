@@ -104,12 +104,14 @@ public class OrtBindingTests
     public void Options_validate_with_section_keys()
     {
         var errors = new ConfigErrors();
-        new OrtOptions { Provider = "tpu", DeviceId = -1, GpuMemLimitBytes = -5, IntraOpThreads = 999 }.Validate("Ort", errors);
-        Assert.Equal(4, errors.Errors.Count);
+        new OrtOptions { Provider = "tpu", DeviceId = -1, GpuMemLimitBytes = -5, IntraOpThreads = 999, TokenizerPath = "/no/tokenizer.json" }.Validate("Ort", errors);
+        Assert.Equal(6, errors.Errors.Count);
+        Assert.Contains(errors.Errors, e => e.StartsWith("Ort:ModelDirectory"));
+        Assert.Contains(errors.Errors, e => e.StartsWith("Ort:TokenizerPath"));
         Assert.Contains(errors.Errors, e => e.StartsWith("Ort:Provider"));
         Assert.Contains(errors.Errors, e => e.StartsWith("Ort:IntraOpThreads"));
         var ok = new ConfigErrors();
-        new OrtOptions { Provider = "CUDA" }.Validate("Ort", ok);
+        new OrtOptions { Provider = "CUDA", ModelDirectory = Path.GetTempPath() }.Validate("Ort", ok);
         Assert.False(ok.Any);
     }
 
