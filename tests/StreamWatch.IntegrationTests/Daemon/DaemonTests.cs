@@ -81,6 +81,23 @@ public class DaemonTests
     }
 
     [Fact]
+    public async Task A_real_prometheus_scraping_the_daemon_sees_its_camera_up_and_frames_analysed()
+    {
+        var dir = Repo.TempDir("promdaemon");
+        var clip = await TestClips.MovingBoxAsync(dir, seconds: 8, enterS: 1);
+        await using var daemon = await DaemonProcess.StartAsync($$"""[{"Name": "yard", "Url": "{{clip}}", "Loop": true}]""");
+        await daemon.Process.WaitForLineAsync("camera yard online: ", Wait);
+        await using var prom = await PrometheusServer.StartAsync(daemon.MetricsPort);
+
+        var up = await prom.QueryAsync("streamwatch_camera_up{camera=\"yard\"} == 1");
+        Assert.Equal("streamwatch", up.GetProperty("metric").GetProperty("job").GetString());
+        await prom.QueryAsync("streamwatch_frames_analysed_total{camera=\"yard\"} > 0");
+        await prom.QueryAsync("process_resident_memory_bytes > 0");
+        Assert.Equal(0, await daemon.StopAsync());
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
     public async Task Invalid_configuration_exits_78_naming_the_key()
     {
         var dir = Repo.TempDir("badconfig");
