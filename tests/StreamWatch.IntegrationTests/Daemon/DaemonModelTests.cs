@@ -1,0 +1,85 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using StreamWatch.IntegrationTests.Support;
+
+namespace StreamWatch.IntegrationTests.Daemon;
+
+/// <summary>
+/// The whole daemon with an OpenAI-compatible backend: a local HTTP server in the test answers
+/// like vLLM, the verdict flows back into the open alert (update with label and description),
+/// and a verification rule is published only once the model confirms.
+/// </summary>
+public sealed class DaemonModelTests : IDisposable
+{
+    private const string Verdict = """{"description":"a person walks across the lawn","label":"intrusion","anomaly":true,"severity":"critical","confidence":0.87,"start":"00:00:02.000","end":"00:00:04.000"}""";
+    private readonly HttpListener _server = new();
+    private readonly string _dir = Repo.TempDir("daemonmodel");
+    private int _requests;
+
+    public DaemonModelTests()
+    {
+        Port = FreePort.Get();
+        _server.Prefixes.Add($"http://127.0.0.1:{Port}/");
+        _server.Start();
+        _ = Task.Run(ServeAsync);
+    }
+
+    private int Port { get; }
+
+    private async Task ServeAsync()
+    {
+        while (_server.IsListening)
+        {
+            HttpListenerContext ctx;
+            try { ctx = await _server.GetContextAsync(); }
+            catch (Exception) { return; }
+            Interlocked.Increment(ref _requests);
+            using (var reader = new StreamReader(ctx.Request.InputStream)) await reader.ReadToEndAsync();
+            var body = JsonSerializer.Serialize(new
+            {
+                id = "chatcmpl-1", @object = "chat.completion", model = "qwen3-vl",
+                choices = new[] { new { index = 0, message = new { role = "assistant", content = Verdict }, finish_reason = "stop" } },
+            });
+            var bytes = Encoding.UTF8.GetBytes(body);
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.OutputStream.WriteAsync(bytes);
+            ctx.Response.Close();
+        }
+    }
+
+    public void Dispose()
+    {
+        _server.Stop();
+        _server.Close();
+        Directory.Delete(_dir, true);
+    }
+
+    [Fact]
+    public async Task Verdicts_enrich_an_open_alert_and_confirm_a_verification_rule()
+    {
+        var clip = await TestClips.MovingBoxAsync(_dir, seconds: 10, enterS: 2);
+        var cameras = $$"""
+            [{"Name": "yard", "Url": "{{clip}}",
+              "Zones": [{"Name": "lawn", "Polygon": "0,0.4 1,0.4 1,1 0,1"}],
+              "Rules": [{"Name": "intrusion", "Zone": "lawn", "Profile": "security", "EndAfterSeconds": 3},
+                        {"Name": "verified", "Zone": "lawn", "Profile": "security", "RequireVerification": true, "EndAfterSeconds": 3}]}]
+            """;
+        var model = $$$""", "Model": {"Backend": "openai", "OpenAi": {"BaseUrl": "http://127.0.0.1:{{{Port}}}/v1", "Model": "qwen3-vl"}}""";
+        await using var daemon = await DaemonProcess.StartAsync(cameras, extra: model);
+
+        await daemon.Process.WaitForLineAsync("ALERT update intrusion on yard .*intrusion \\(0.87\\): a person walks", TimeSpan.FromSeconds(90));
+        await daemon.Process.WaitForLineAsync("ALERT new verified on yard .*intrusion \\(0.87\\)", TimeSpan.FromSeconds(90));
+        Assert.True(_requests >= 1);
+        Assert.Equal(0, await daemon.StopAsync());
+
+        var lines = File.ReadLines(Path.Combine(daemon.StateDir, "events.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var alerts = lines.Where(e => e.GetProperty("type").GetString() == "alert").ToList();
+        var enriched = alerts.First(a => a.GetProperty("rule").GetString() == "intrusion" && a.TryGetProperty("label", out _));
+        Assert.Equal("intrusion", enriched.GetProperty("label").GetString());
+        Assert.Equal(0.87, enriched.GetProperty("confidence").GetDouble());
+        Assert.Equal("openai:qwen3-vl", enriched.GetProperty("model").GetString());
+        // the verification rule never published an unconfirmed "new"
+        Assert.True(alerts.Where(a => a.GetProperty("rule").GetString() == "verified").All(a => a.TryGetProperty("label", out _)));
+    }
+}
