@@ -1,3 +1,4 @@
+using System.Globalization;
 using StreamWatch.Cli;
 using StreamWatch.Core.Config;
 using StreamWatch.Evaluation;
@@ -10,6 +11,9 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        // numbers and times are written the same way whatever the host's locale
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
         try
         {
             var cl = CommandLine.Parse(args);

@@ -21,6 +21,14 @@ public class Qwen3TokenizerTests
     }
 
     [Fact]
+    public void Decomposed_accents_are_composed_to_NFC_before_splitting()
+    {
+        // "h" + "e" + U+0301 (combining acute) must encode exactly like the precomposed "héllo" of the golden vector
+        Assert.Equal(Tok.Encode(" h\u00e9llo"), Tok.Encode(" he\u0301llo"));
+        Assert.Equal(new[] { 305, 18503, 385 }, Tok.Encode(" he\u0301llo"));
+    }
+
+    [Fact]
     public void Vocabulary_shape_and_special_tokens()
     {
         Assert.Equal(151_936, Tok.TokenCount);
