@@ -9,7 +9,6 @@ using StreamWatch.Jpeg;
 using StreamWatch.Mqtt;
 using StreamWatch.Observability;
 using StreamWatch.Observability.Http;
-using StreamWatch.Observability.Prometheus;
 using StreamWatch.Sinks;
 
 namespace StreamWatch.Runtime;
@@ -21,7 +20,7 @@ namespace StreamWatch.Runtime;
 /// Stop (SIGTERM): cameras end and flush their pipelines (open alerts end), sinks drain, MQTT says
 /// "stopped" and keeps what it could not deliver in its outbox, then the endpoints close.
 /// </summary>
-public sealed class Daemon(AppOptions options, HealthState health, MetricsCollector metrics, ILoggerFactory logs, TimeProvider time) : IHostedService
+public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactory logs, TimeProvider time) : IHostedService
 {
     private readonly ILogger _log = logs.CreateLogger("streamwatch");
     private readonly CancellationTokenSource _stop = new();
@@ -37,7 +36,6 @@ public sealed class Daemon(AppOptions options, HealthState health, MetricsCollec
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _ = metrics; // resolved before the cameras start, so it sees every measurement
         _health.SetConfigLoaded();
         Directory.CreateDirectory(options.Output.StateDirectory);
 
