@@ -171,6 +171,33 @@ public sealed class OpenAiVisionModelTests : IDisposable
         Assert.All(_server.Requests, r => Assert.Equal("Bearer " + Key, r.Authorization));
     }
 
+    [Fact]
+    public async Task A_thousand_malformed_oversized_or_slow_answers_are_each_counted_and_never_crash()
+    {
+        var oversized = new string('x', 512 * 1024);
+        for (var i = 0; i < 1000; i++)
+        {
+            switch (i % 5)
+            {
+                case 0: _server.Raw(200, "not json at all"); break;
+                case 1: _server.Raw(200, "{\"choices\":[{\"message\":{\"content\":\"{\\\"label\\\":\\\"fa"); break; // truncated
+                case 2: _server.Answer("""{"label":"unicorn"}"""); break;                                                  // schema-invalid
+                case 3: _server.Answer(oversized); break;                                                                      // oversized, not JSON
+                default: if (i % 100 == 4) _server.Hang(); else _server.Raw(500, "boom"); break;                               // slow or failing
+            }
+        }
+        using var m = Model(o => { o.Retries = 0; o.TimeoutSeconds = 0.2; o.CircuitBreakerFailures = 1000; o.CircuitBreakerSeconds = 0; });
+        var reasons = new Dictionary<string, int>();
+        for (var i = 0; i < 1000; i++)
+        {
+            var e = await Assert.ThrowsAsync<ModelAnswerException>(() => m.JudgeAsync(Request(), CancellationToken.None));
+            reasons[e.Reason] = reasons.GetValueOrDefault(e.Reason) + 1;
+        }
+        Assert.Equal(1000, _outcomes.Where(kv => kv.Key != "ok").Sum(kv => kv.Value));
+        Assert.Equal(0, _outcomes.GetValueOrDefault("ok"));
+        Assert.True(reasons.Count >= 4, string.Join(", ", reasons.Select(r => $"{r.Key}={r.Value}")));
+    }
+
     public void Dispose()
     {
         _meter.Dispose();
