@@ -39,13 +39,10 @@ public sealed class CameraPipeline
         FrameHeight = frameHeight;
         (AnalysisWidth, AnalysisHeight) = AnalysisSize(camera.AnalysisWidth, frameWidth, frameHeight);
         _grey = new byte[AnalysisWidth * AnalysisHeight];
-        var (analysisWidth, analysisHeight) = (AnalysisWidth, AnalysisHeight);
-        _motion = new MotionAnalyzer(motion, analysisWidth, analysisHeight, camera.MaskPolygons());
+        _motion = new MotionAnalyzer(motion, AnalysisWidth, AnalysisHeight, camera.MaskPolygons());
         _gate = new MotionGate(gate);
         _keyframes = new KeyframeSelector(keyframes, camera.Name);
-        var probe = _motion.Analyze(new byte[analysisWidth * analysisHeight]);
-        _motion.Reset();
-        _rules = camera.Rules.Select(r => RuleFactory.Create(r, camera.Zones, probe.GridWidth, probe.GridHeight)).ToArray();
+        _rules = camera.Rules.Select(r => RuleFactory.Create(r, camera.Zones, motion.GridColumns, motion.GridRows)).ToArray();
         _alerts = new AlertTracker(camera.Name, camera.Rules, newAlertId);
         _cameraTag = new("camera", camera.Name);
     }

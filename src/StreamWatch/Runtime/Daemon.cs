@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using StreamWatch.Config;
 using StreamWatch.Core.Pipeline;
 using StreamWatch.Core.Telemetry;
-using StreamWatch.Ingest;
 using StreamWatch.Jpeg;
 using StreamWatch.Mqtt;
 using StreamWatch.Observability;
@@ -28,6 +27,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
     private readonly List<IDisposable> _gauges = new();
     private MqttSink? _mqtt;
     private JsonlSink? _jsonl;
+    private readonly TurboJpegEncoder _jpeg = new(); // one encoder for snapshots and model requests
     private EventBus? _bus;
     private IDisposable? _subscription;
     private ModelJudge? _judge;
@@ -46,7 +46,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         if (options.Mqtt.Enabled)
         {
             options.Mqtt.OutboxPath = options.Output.Resolve(options.Mqtt.OutboxPath);
-            _mqtt = new MqttSink(options.Mqtt, cameras, new TurboJpegEncoder(), logs.CreateLogger("mqtt"), time);
+            _mqtt = new MqttSink(options.Mqtt, cameras, _jpeg, logs.CreateLogger("mqtt"), time);
             await _mqtt.StartAsync(cancellationToken);
             _health.SetSink("mqtt", false);
             sinks.Add(_mqtt);
@@ -61,12 +61,11 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
             _gauges.Add(StreamWatchMetrics.GateOpen.TrackCamera(w.Name, () => w.GateOpen ? 1 : 0));
             _gauges.Add(StreamWatchMetrics.QueueDepth.Track(() => w.QueueDepth, new("camera", w.Name), new("queue", "frames")));
             _gauges.Add(StreamWatchMetrics.QueueCapacity.Track(() => options.Output.FrameQueueCapacity, new("camera", w.Name), new("queue", "frames")));
-            _log.LogInformation("camera {Camera}: {Url}", w.Name, UrlRedactor.Redact(cameras.First(c => c.Name == w.Name).Url));
         }
         if (_mqtt != null) _mqtt.StatsSource = () => Stats.Snapshot(workers);
 
         var bus = _bus;
-        _judge = ModelJudge.Create(options, new TurboJpegEncoder(), logs, time, name => workers.Find(w => w.Name == name), bus.Publish);
+        _judge = ModelJudge.Create(options, _jpeg, logs, time, name => workers.Find(w => w.Name == name), bus.Publish);
         foreach (var w in workers) w.Judge = _judge;
         _subscription = workers.Select(w => w.Events(_stop.Token)).Merge()
             .Do(e => { if (e is CameraStateChanged s) _health.SetCamera(s.Camera, s.Online, s.Reason); })
@@ -91,6 +90,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         if (_jsonl != null) await _jsonl.DisposeAsync();
         await _background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var g in _gauges) g.Dispose();
+        _jpeg.Dispose();
         _log.LogInformation("streamwatch stopped");
     }
 
