@@ -27,6 +27,8 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
     private SqliteOutbox? _outbox;
     private MqttPublisher? _publisher;
     private ITimer? _statsTimer;
+    private IReadOnlyList<string> _owned = [];
+    private IReadOnlyList<string> _stale = [];
 
     public MqttSink(MqttOptions options, IReadOnlyList<CameraOptions> cameras, IJpegEncoder jpeg, ILogger logger, TimeProvider time)
     {
@@ -53,12 +55,10 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
         if (_outbox.Count > 0) _log.LogInformation("MQTT outbox holds {Count} unacknowledged messages; delivering them first", _outbox.Count);
         _publisher = new MqttPublisher(_options, _outbox, _log, _time);
         _publisher.SetRetained(Topics.Available(Prefix), "online"u8.ToArray());
-        if (_options.Discovery.Enabled)
-        {
-            var version = typeof(MqttSink).Assembly.GetName().Version?.ToString(3) ?? "0";
-            foreach (var d in Discovery.Build(Prefix, _options.Discovery.Prefix, _cameras, version))
-                _publisher.SetRetained(d.Topic, d.Payload);
-        }
+        var version = typeof(MqttSink).Assembly.GetName().Version?.ToString(3) ?? "0";
+        IReadOnlyList<DiscoveryMessage> discovery = _options.Discovery.Enabled ? Discovery.Build(Prefix, _options.Discovery.Prefix, _cameras, version) : [];
+        foreach (var d in discovery) _publisher.SetRetained(d.Topic, d.Payload);
+        ClearStaleRetained(RetainedLedger.Owned(Prefix, discovery, _cameras));
         foreach (var cam in _cameras)
         {
             _publisher.SetRetained(Topics.Status(Prefix, cam.Name), "offline"u8.ToArray());
@@ -72,6 +72,24 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
             _statsTimer = _time.CreateTimer(_ => PublishStats(), null, every, every);
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>Empties the retained topics an earlier run left for cameras and rules no longer configured.</summary>
+    private void ClearStaleRetained(IReadOnlyList<string> owned)
+    {
+        _owned = owned;
+        var ledger = RetainedLedger.PathFor(_options.OutboxPath);
+        try
+        {
+            _stale = RetainedLedger.Stale(RetainedLedger.Read(ledger), owned);
+            foreach (var topic in _stale) _publisher!.SetRetained(topic, []);
+            if (_stale.Count > 0) _log.LogInformation("MQTT: clearing {Count} retained topics of cameras or rules no longer configured", _stale.Count);
+            RetainedLedger.Write(ledger, owned.Concat(_stale)); // the stale ones leave after a run that was connected
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _log.LogWarning(ex, "MQTT retained-topic ledger {Path} not usable; removed cameras keep their retained topics", ledger);
+        }
     }
 
     public ValueTask HandleAsync(PipelineEvent e, CancellationToken cancellationToken)
@@ -150,7 +168,14 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
     {
         _statsTimer?.Dispose();
         _statsTimer = null;
-        if (_publisher != null) await _publisher.StopAsync("stopped"u8.ToArray());
+        if (_publisher != null)
+        {
+            var cleared = _publisher.Connected; // the empty retained messages went out on connect
+            await _publisher.StopAsync("stopped"u8.ToArray());
+            if (cleared && _stale.Count > 0)
+                try { RetainedLedger.Write(RetainedLedger.PathFor(_options.OutboxPath), _owned); }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { _log.LogWarning(ex, "MQTT retained-topic ledger not updated"); }
+        }
         _publisher = null;
         _outbox?.Dispose();
         _outbox = null;

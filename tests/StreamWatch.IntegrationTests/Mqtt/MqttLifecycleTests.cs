@@ -95,4 +95,37 @@ public class MqttLifecycleTests
             Assert.True(json.GetProperty("device").GetProperty("identifiers").GetArrayLength() > 0);
         }
     }
+
+    [Fact]
+    public async Task Retained_topics_of_a_camera_removed_from_the_config_are_cleared_at_the_next_start()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var dir = Repo.TempDir("mqtt-ledger");
+        var log = new TestLog();
+        using var jpeg = new TurboJpegEncoder();
+        var gone = new StreamWatch.Core.Config.CameraOptions { Name = "cam2", Url = "test", Rules = { new StreamWatch.Core.Config.RuleOptions { Name = "gate", Type = "motion" } } };
+        await using (var first = new MqttSink(Options(broker.Port, dir), [Camera(), gone], jpeg, log, TimeProvider.System))
+        {
+            await first.StartAsync(CancellationToken.None);
+            await log.WaitForAsync("MQTT connected");
+        }
+        await using (var probe = broker.Subscribe("#", "before", format: "%r %t"))
+            await probe.WaitForLineAsync("^1 homeassistant/camera/streamwatch/cam2_gate_snapshot/config$", Wait); // cam2 was retained
+
+        var log2 = new TestLog();
+        await using (var second = new MqttSink(Options(broker.Port, dir), [Camera()], jpeg, log2, TimeProvider.System))
+        {
+            await second.StartAsync(CancellationToken.None);
+            await log2.WaitForAsync("clearing 9 retained topics"); // cam2: status, motion, gate state+snapshot, 5 discovery configs
+            await log2.WaitForAsync("MQTT connected");
+        }
+        await using var late = broker.Subscribe("#", "after", format: "%r %t");
+        await late.WaitForLineAsync("^1 homeassistant/binary_sensor/streamwatch/cam1_motion/config$", Wait);
+        await broker.PublishAsync("marker", "x"); // retained messages arrive on SUBSCRIBE, before this
+        await late.WaitForLineAsync("^0 marker$", Wait);
+        Assert.DoesNotContain(late.Lines, l => l.Contains("cam2"));
+        Assert.Contains(late.Lines, l => l == "1 streamwatch/cam1/status");
+        Assert.Equal(RetainedLedger.Owned("streamwatch", StreamWatch.Mqtt.HomeAssistant.Discovery.Build("streamwatch", "homeassistant", [Camera()], "x"), [Camera()]),
+            RetainedLedger.Read(RetainedLedger.PathFor(Options(broker.Port, dir).OutboxPath)));
+    }
 }
