@@ -61,6 +61,7 @@ public sealed class CameraSource : IAsyncDisposable
         _logger.LogInformation("camera {Camera}: reading {Url}", _camera.Name, UrlRedactor.Redact(_camera.Url));
         var canEnd = FfmpegArguments.CanEnd(_camera, replay: false);
         var first = true;
+        var darkSince = _time.GetTimestamp(); // when the last run with frames ended (or the camera started)
         while (true)
         {
             if (!first) StreamWatchMetrics.DecoderRestarts.Add(1, _tag);
@@ -78,7 +79,8 @@ public sealed class CameraSource : IAsyncDisposable
                 return;
             }
             StreamWatchMetrics.StreamErrors.Add(1, _tag, new("reason", reason));
-            var delay = _backoff.Next(healthyFor);
+            if (healthyFor > TimeSpan.Zero) darkSince = _time.GetTimestamp();
+            var delay = _backoff.Next(healthyFor, _time.GetElapsedTime(darkSince));
             _logger.LogWarning("camera {Camera}: stream {Reason} ({Detail}); restarting in {Delay:0.#} s",
                 _camera.Name, reason, UrlRedactor.Redact(detail), delay.TotalSeconds);
             Report(onState, _health.OnStopped(_time.GetUtcNow(), _lastOffset, reason));
