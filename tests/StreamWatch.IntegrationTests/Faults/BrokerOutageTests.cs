@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
 using StreamWatch.IntegrationTests.Daemon;
 using StreamWatch.IntegrationTests.Mqtt;
 using StreamWatch.IntegrationTests.Support;
@@ -13,7 +14,7 @@ namespace StreamWatch.IntegrationTests.Faults;
 /// stopped with SIGTERM so the subscriber's session survives), the real daemon with two looped file
 /// cameras, the JSONL record as ground truth, the same state directory (outbox) across the restart.
 /// </summary>
-public class BrokerOutageTests
+public class BrokerOutageTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(60), KillAt = TimeSpan.FromSeconds(30), Wait = TimeSpan.FromSeconds(90);
 
@@ -103,6 +104,9 @@ public class BrokerOutageTests
             Assert.Equal(want, got.Where(m => m.Camera == camera).Take(want.Count).ToList());
         }
         Assert.True(expected.Count(m => m.Type == "new") >= newsBefore + 3, "too few alerts to prove anything: " + string.Join(" ", expected));
+        output.WriteLine($"{expected.Count} messages expected and delivered once, in order; {kept.Count} from the killed run " +
+            $"({lost.Count} not yet durable at the kill), {leftOpen.Count} left open and ended at restart ({string.Join(",", leftOpen)})");
+        output.WriteLine(string.Join(" ", got));
         Assert.Equal(0, await second.StopAsync());
         Directory.Delete(dir, true);
     }
