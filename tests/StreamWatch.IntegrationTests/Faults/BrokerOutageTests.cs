@@ -92,7 +92,7 @@ public class BrokerOutageTests(ITestOutputHelper output)
             var ends = kept.Where(m => leftOpen.Contains(m.Id) && m.Type == "new").Select(m => m with { Type = "end", Reason = "restart" });
             expected = [.. kept, .. ends, .. run2];
             return Missing(expected, Delivered(sub)).Count == 0;
-        });
+        }, () => "missing " + string.Join(" ", Missing(expected, Delivered(sub))));
 
         // exactly once: no payload twice; in order: per camera, the delivered sequence starts with the recorded one
         var payloads = Payloads(sub);
@@ -192,12 +192,12 @@ public class BrokerOutageTests(ITestOutputHelper output)
     /// <summary>The deliberate outage timeline (a scenario duration, not synchronisation).</summary>
     private static Task DelayUntil(Stopwatch since, TimeSpan at) => at > since.Elapsed ? Task.Delay(at - since.Elapsed) : Task.CompletedTask;
 
-    private static async Task Until(string what, Func<bool> condition)
+    private static async Task Until(string what, Func<bool> condition, Func<string>? detail = null)
     {
         var deadline = Stopwatch.StartNew();
         while (!condition())
         {
-            if (deadline.Elapsed > Wait) throw new TimeoutException($"not within {Wait}: {what}");
+            if (deadline.Elapsed > Wait) throw new TimeoutException($"not within {Wait}: {what} {detail?.Invoke()}");
             await Task.Delay(200); // poll interval inside a bounded wait, not a synchronisation sleep
         }
     }
