@@ -135,6 +135,7 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
             catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException)
             {
                 outbox.Enqueue([], _time.GetUtcNow(), new OpenAlertChange(id, null));
+                StreamWatchMetrics.SinkErrors.Add(1, new KeyValuePair<string, object?>("sink", "mqtt"));
                 _log.LogError(ex, "Alert {Id} left open by the previous run has an unreadable last event; not ended", id);
             }
         }
