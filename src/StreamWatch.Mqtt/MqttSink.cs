@@ -53,6 +53,7 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
     {
         _outbox = new SqliteOutbox(_options.OutboxPath, _options.OutboxCapacity);
         if (_outbox.Count > 0) _log.LogInformation("MQTT outbox holds {Count} unacknowledged messages; delivering them first", _outbox.Count);
+        EndLeftOpen(_outbox);
         _publisher = new MqttPublisher(_options, _outbox, _log, _time);
         _publisher.SetRetained(Topics.Available(Prefix), "online"u8.ToArray());
         var version = typeof(MqttSink).Assembly.GetName().Version?.ToString(3) ?? "0";
@@ -116,9 +117,10 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
         if (Snapshot(a) is { } jpeg) messages.Add(new OutboxMessage(Topics.Snapshot(Prefix, a.Camera, a.Rule), jpeg, Retain: true));
         messages.Add(new OutboxMessage(Topics.Events(Prefix), Payloads.AlertEvent(a), Retain: false,
             a.Phase == AlertPhase.New ? a.MotionOnsetUtc : null));
+        var open = new OpenAlertChange(a.Id, a.Phase == AlertPhase.End ? null : messages[^1].Payload);
         try
         {
-            var dropped = _outbox!.Enqueue(messages, _time.GetUtcNow());
+            var dropped = _outbox!.Enqueue(messages, _time.GetUtcNow(), open);
             if (dropped > 0)
             {
                 StreamWatchMetrics.MqttOutboxDropped.Add(dropped);
@@ -132,6 +134,29 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
         }
         p.SetRetained(Topics.RuleState(Prefix, a.Camera, a.Rule), Payloads.RuleState(a));
         p.Wake();
+    }
+
+    /// <summary>
+    /// Alerts still open when the previous process died (SIGKILL, crash, power cut) never get their
+    /// end from the pipeline, which does not know them; queue one now (reason "restart").
+    /// </summary>
+    private void EndLeftOpen(SqliteOutbox outbox)
+    {
+        foreach (var (id, last) in outbox.OpenAlerts())
+        {
+            try
+            {
+                var end = Payloads.RestartEnd(last, _time.GetUtcNow());
+                outbox.Enqueue([new OutboxMessage(Topics.Events(Prefix), end, Retain: false)], _time.GetUtcNow(), new OpenAlertChange(id, null));
+                _log.LogWarning("Alert {Id} was open when the previous run stopped without ending it; queued its end (reason restart)", id);
+            }
+            catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException)
+            {
+                outbox.Enqueue([], _time.GetUtcNow(), new OpenAlertChange(id, null));
+                StreamWatchMetrics.SinkErrors.Add(1, new KeyValuePair<string, object?>("sink", "mqtt"));
+                _log.LogError(ex, "Alert {Id} left open by the previous run has an unreadable last event; not ended", id);
+            }
+        }
     }
 
     /// <summary>JPEG of the alert's best keyframe when it differs from the one last sent for this alert.</summary>

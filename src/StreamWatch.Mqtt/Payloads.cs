@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using StreamWatch.Core.Alerts;
 using StreamWatch.Core.Frames;
 using StreamWatch.Core.Keyframes;
@@ -46,6 +47,21 @@ public static class Payloads
         w.WriteString("model", a.Model);
         WriteNumber(w, "latency_ms", a.LatencyMs is { } l ? Math.Round(l, 1) : null);
     });
+
+    /// <summary>
+    /// The <c>end</c> event for an alert a crashed process left open: its last event with type
+    /// <c>end</c>, <c>end</c> = <paramref name="now"/> (the restart) and <c>reason</c> = <c>restart</c>.
+    /// </summary>
+    public static byte[] RestartEnd(byte[] lastEvent, DateTimeOffset now)
+    {
+        var o = JsonNode.Parse(lastEvent) as JsonObject ?? throw new FormatException("alert event is not a JSON object");
+        o["type"] = "end";
+        o["end"] = Timecode.Utc(now);
+        o["reason"] = "restart";
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var w = new Utf8JsonWriter(buffer)) o.WriteTo(w);
+        return buffer.WrittenSpan.ToArray();
+    }
 
     /// <summary>Retained per-rule state: ON while the alert is open, with its last description.</summary>
     public static byte[] RuleState(Alert? a) => Write(w =>

@@ -6,13 +6,18 @@ public sealed record OutboxMessage(string Topic, byte[] Payload, bool Retain, Da
 
 public sealed record OutboxRow(long Id, string Topic, byte[] Payload, bool Retain, long CreatedMs, long? OnsetMs);
 
+/// <summary>An alert that opened (<paramref name="LastEvent"/>: its latest event payload) or closed (null).</summary>
+public sealed record OpenAlertChange(string Id, byte[]? LastEvent);
+
 /// <summary>
 /// Durable, bounded, ordered store of alert messages not yet acknowledged by the broker.
 /// WAL with synchronous=FULL: every enqueue is fsync'd before it returns, so an alert survives a
 /// crash and a power cut (NORMAL in WAL mode survives a crash but may lose the last commits on power
 /// loss). Alerts are rare, so one fsync each costs nothing that matters; acknowledgements are
 /// deleted in batches. When full, the OLDEST messages are dropped: fresh alerts matter most once
-/// the broker is back. Thread-safe (one connection behind a lock).
+/// the broker is back. It also records which alerts are open (their latest event payload), in the
+/// same transaction as their messages, so that a restart after a crash can end them.
+/// Thread-safe (one connection behind a lock).
 /// </summary>
 public sealed class SqliteOutbox : IDisposable
 {
@@ -33,6 +38,7 @@ public sealed class SqliteOutbox : IDisposable
             CREATE TABLE IF NOT EXISTS outbox(
               id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload BLOB NOT NULL,
               retain INTEGER NOT NULL, created_ms INTEGER NOT NULL, onset_ms INTEGER);
+            CREATE TABLE IF NOT EXISTS open_alert(id TEXT PRIMARY KEY, payload BLOB NOT NULL);
             """);
         using var cmd = _db.CreateCommand();
         cmd.CommandText = "SELECT COUNT(*) FROM outbox";
@@ -42,8 +48,11 @@ public sealed class SqliteOutbox : IDisposable
     public long Count => Interlocked.Read(ref _count);
     public int Capacity => _capacity;
 
-    /// <summary>Stores messages atomically, in order. Returns how many old messages were dropped to make room.</summary>
-    public int Enqueue(IReadOnlyList<OutboxMessage> messages, DateTimeOffset now)
+    /// <summary>
+    /// Stores messages atomically, in order, with the open-alert change they carry (if any).
+    /// Returns how many old messages were dropped to make room.
+    /// </summary>
+    public int Enqueue(IReadOnlyList<OutboxMessage> messages, DateTimeOffset now, OpenAlertChange? open = null)
     {
         lock (_lock)
         {
@@ -73,6 +82,16 @@ public sealed class SqliteOutbox : IDisposable
                 del.Parameters.AddWithValue("$n", excess);
                 dropped = del.ExecuteNonQuery();
             }
+            if (open != null)
+            {
+                using var upd = _db.CreateCommand();
+                upd.Transaction = tx;
+                upd.CommandText = open.LastEvent is null ? "DELETE FROM open_alert WHERE id = $id"
+                    : "INSERT INTO open_alert(id, payload) VALUES ($id, $p) ON CONFLICT(id) DO UPDATE SET payload = $p";
+                upd.Parameters.AddWithValue("$id", open.Id);
+                if (open.LastEvent is { } last) upd.Parameters.AddWithValue("$p", last);
+                upd.ExecuteNonQuery();
+            }
             tx.Commit();
             _count += messages.Count - dropped;
             return dropped;
@@ -93,6 +112,20 @@ public sealed class SqliteOutbox : IDisposable
             while (rd.Read())
                 rows.Add(new OutboxRow(rd.GetInt64(0), rd.GetString(1), (byte[])rd[2], rd.GetInt64(3) != 0, rd.GetInt64(4),
                     rd.IsDBNull(5) ? null : rd.GetInt64(5)));
+            return rows;
+        }
+    }
+
+    /// <summary>Alerts recorded as open (id, latest event payload), oldest first.</summary>
+    public List<(string Id, byte[] LastEvent)> OpenAlerts()
+    {
+        lock (_lock)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT id, payload FROM open_alert ORDER BY rowid";
+            using var rd = cmd.ExecuteReader();
+            var rows = new List<(string, byte[])>();
+            while (rd.Read()) rows.Add((rd.GetString(0), (byte[])rd[1]));
             return rows;
         }
     }

@@ -48,6 +48,27 @@ public sealed class OutboxTests : IDisposable
         Assert.Equal(Enumerable.Range(3, 10), o.ReadAfter(0, 100).Select(r => (int)r.Payload[0]));
     }
 
+    [Fact]
+    public void Open_alerts_are_recorded_with_their_messages_updated_closed_and_survive_reopening()
+    {
+        using (var o = new SqliteOutbox(DbPath, 100))
+        {
+            o.Enqueue([Msg(1)], Now, new OpenAlertChange("a1", [1]));
+            o.Enqueue([Msg(2)], Now, new OpenAlertChange("a2", [2]));
+            o.Enqueue([Msg(3)], Now, new OpenAlertChange("a1", [3])); // update keeps a1 first
+            o.Enqueue([Msg(4)], Now, new OpenAlertChange("a3", [4]));
+            o.Enqueue([Msg(5)], Now, new OpenAlertChange("a3", null)); // ended
+            o.Enqueue([Msg(6)], Now);
+        }
+        using var again = new SqliteOutbox(DbPath, 100);
+        var open = again.OpenAlerts();
+        Assert.Equal(["a1", "a2"], open.Select(a => a.Id));
+        Assert.Equal([3], open[0].LastEvent);
+        again.Enqueue([], Now, new OpenAlertChange("a1", null));
+        Assert.Equal(["a2"], again.OpenAlerts().Select(a => a.Id));
+        Assert.Equal(6, again.Count);
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(_dir, true); } catch (IOException) { }

@@ -87,4 +87,20 @@ public class PayloadsTests
         Assert.Equal(7, r.GetProperty("queues").GetProperty("mqtt_outbox").GetInt64());
         Assert.True(r.GetProperty("mqtt_connected").GetBoolean());
     }
+
+    [Fact]
+    public void A_restart_end_is_the_last_event_turned_into_end_at_the_restart_with_reason_restart()
+    {
+        var last = Payloads.AlertEvent(Alert(AlertPhase.Update));
+        using var doc = JsonDocument.Parse(Payloads.RestartEnd(last, T0.AddMinutes(5)));
+        var r = doc.RootElement;
+        Assert.Equal("end", r.GetProperty("type").GetString());
+        Assert.Equal("2026-11-22T10:05:00.123Z", r.GetProperty("end").GetString());
+        Assert.Equal("restart", r.GetProperty("reason").GetString());
+        Assert.Equal("a-1", r.GetProperty("id").GetString());
+        Assert.Equal("A person at the door", r.GetProperty("description").GetString());
+        using var before = JsonDocument.Parse(last);
+        Assert.Equal(before.RootElement.EnumerateObject().Select(p => p.Name).Append("reason"), r.EnumerateObject().Select(p => p.Name));
+        Assert.Throws<FormatException>(() => Payloads.RestartEnd("[1]"u8.ToArray(), T0));
+    }
 }
