@@ -31,7 +31,7 @@ namespace StreamWatch.Core.Keyframes;
 /// <para>
 /// Pre-roll: while the gate is closed the latest frame is copied into a reusable buffer; when an
 /// event starts that frame is emitted once with <see cref="Keyframe.PreRoll"/> set. At most
-/// MaxPerEvent keyframes (pre-roll included) are emitted per event. Nothing is allocated per frame
+/// MaxPerEvent keyframes (pre-roll included) are emitted per event, plus requested ones. Nothing is allocated per frame
 /// except when a keyframe is emitted (its own copy of the image); the two image buffers are sized
 /// on first use.
 /// </para>
@@ -73,7 +73,8 @@ public sealed class KeyframeSelector
     /// <summary>
     /// Asks for a keyframe soon (e.g. an alert opened and has none): the pending window ends at its
     /// steady length, so the next frame at or past it emits its peak (also when the gate closes
-    /// first). Honours MaxPerEvent; cleared once a window keyframe is emitted.
+    /// first). Granted even when the event is at MaxPerEvent (alerts are few: their rules' cooldown
+    /// limits them); cleared once a window keyframe is emitted.
     /// </summary>
     public void RequestKeyframe() => _requested = true;
 
@@ -110,7 +111,7 @@ public sealed class KeyframeSelector
         }
         if (frame.Offset < _eventStart) _eventStart = frame.Offset; // offsets went backwards (stream restart)
 
-        if (_emitted >= _options.MaxPerEvent) return; // capped: nothing left to choose
+        if (Capped) return; // nothing left to choose
 
         if (_windowBest.Valid)
         {
@@ -118,7 +119,7 @@ public sealed class KeyframeSelector
             if (elapsed >= WindowLength() || elapsed < TimeSpan.Zero)
             {
                 EmitWindow(output);
-                if (_emitted >= _options.MaxPerEvent) return;
+                if (Capped) return;
             }
         }
         if (!_windowBest.Valid)
@@ -155,6 +156,8 @@ public sealed class KeyframeSelector
         }
     }
 
+    private bool Capped => _emitted >= _options.MaxPerEvent && !_requested;
+
     private TimeSpan WindowLength()
     {
         var steady = _windowBest.Score >= _strongScore ? _strongWindow : _weakWindow;
@@ -182,7 +185,7 @@ public sealed class KeyframeSelector
 
     private bool Emit(Snapshot s, bool preRoll, List<Keyframe> output)
     {
-        if (_emitted >= _options.MaxPerEvent) return false;
+        if (_emitted >= _options.MaxPerEvent && (preRoll || !_requested)) return false;
         _emitted++;
         output.Add(new Keyframe(_camera, s.CapturedUtc, s.Offset, s.Score, preRoll, s.Width, s.Height,
             s.Buffer.AsSpan(0, s.Length).ToArray()));

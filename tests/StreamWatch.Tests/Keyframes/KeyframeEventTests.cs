@@ -97,4 +97,17 @@ public class KeyframeEventTests
         // spaced 3 × 9.2 s again) is emitted by the second request although the gate closes at 14.4 s.
         Assert.Equal(new[] { 0.8, 1.0, 1.4, 2.6, 9.8, 10.2 }, Offsets(kf));
     }
+
+    [Fact]
+    public void A_requested_keyframe_is_granted_at_the_cap()
+    {
+        var sel = new KeyframeSelector(new KeyframeOptions { MaxPerEvent = 3 }, "cam");
+        var kf = Run(sel, 0, 30, t => t >= 1 - 1e-9, t => Math.Abs(t - 20.2) < 1e-6 ? 20f : 9f, before: t =>
+        {
+            if (Math.Abs(t - 20) < 1e-6) sel.RequestKeyframe();
+        });
+        // Capped after 0.8 (pre-roll), 1.0, 1.4; the request opens one steady window at 20.0 s whose peak is 20.2 s.
+        Assert.Equal(new[] { 0.8, 1.0, 1.4, 20.2 }, Offsets(kf));
+        Assert.Equal(4, sel.EmittedThisEvent);
+    }
 }
