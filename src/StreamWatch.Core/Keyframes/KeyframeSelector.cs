@@ -7,20 +7,33 @@ namespace StreamWatch.Core.Keyframes;
 /// Chooses keyframes while the motion gate is open. Call <see cref="Offer"/> for every analysed
 /// frame, gate open or not, in stream order.
 /// <para>
-/// Windows: while the gate is open, frames are grouped into consecutive windows. A window starts
-/// with its first frame (offset <c>s</c>) and holds every later frame whose offset is below
-/// <c>s + L</c>, where <c>L</c> is 1/StrongFps when the window's peak score so far is ≥ StrongScore
-/// and 1/WeakFps otherwise. The first frame at or past <c>s + L</c> (or one whose offset went
-/// backwards) ends the window: its peak-score frame (earliest on ties) is emitted and that frame
-/// starts the next window. At 5 analysed fps this gives 2.5 keyframes/s for strong motion and
-/// 0.5/s for weak; a strong frame late in a weak window shortens it at once.
+/// Events: a gate opening starts an event unless it comes at most MergeGapSeconds after the gate
+/// last closed; then it continues that event (same budget, same age, no second pre-roll). The
+/// gate's own openings and closings are not changed by this.
 /// </para>
 /// <para>
-/// Pre-roll: while the gate is closed the latest frame is copied into a reusable buffer; when the
-/// gate opens that frame is emitted once with <see cref="Keyframe.PreRoll"/> set. When the gate
-/// closes the pending window's peak is emitted. At most MaxPerEvent keyframes (pre-roll included)
-/// are emitted per gate opening. Nothing is allocated per frame except when a keyframe is emitted
-/// (its own copy of the image); the two image buffers are sized on first use.
+/// Windows: while the gate is open, frames are grouped into consecutive windows. A window starts
+/// with its first frame (offset <c>s</c>) and holds every later frame whose offset is below
+/// <c>s + L</c>. The first frame at or past <c>s + L</c> (or one whose offset went backwards) ends
+/// the window: its peak-score frame (earliest on ties) is emitted and that frame starts the next
+/// window. <c>L = max(B, SpacingGrowth × (s − event start))</c>, where <c>B</c> is 1/StrongFps when
+/// the window's peak score so far is ≥ StrongScore and 1/WeakFps otherwise. So an event's first
+/// window follows the steady rate (2.5 keyframes/s for strong motion at 5 analysed fps, 0.5/s for
+/// weak; a strong frame late in a weak window shortens it at once), and after that each keyframe
+/// comes at about (1 + SpacingGrowth) times the event age of the one before (growth 3: 0.4, 1.6,
+/// 6.4, 25.6, 102 s …): a long event costs O(log duration) keyframes.
+/// </para>
+/// <para>
+/// Closing: when the gate closes (or <see cref="Flush"/>), the pending window is emitted only if
+/// the event has no window keyframe yet (so a short event still gets its onset peak) or a keyframe
+/// was requested; otherwise it is dropped, and a continuing opening starts a new window.
+/// </para>
+/// <para>
+/// Pre-roll: while the gate is closed the latest frame is copied into a reusable buffer; when an
+/// event starts that frame is emitted once with <see cref="Keyframe.PreRoll"/> set. At most
+/// MaxPerEvent keyframes (pre-roll included) are emitted per event, plus requested ones. Nothing is allocated per frame
+/// except when a keyframe is emitted (its own copy of the image); the two image buffers are sized
+/// on first use.
 /// </para>
 /// </summary>
 public sealed class KeyframeSelector
@@ -29,12 +42,19 @@ public sealed class KeyframeSelector
     private readonly string _camera;
     private readonly TimeSpan _strongWindow;
     private readonly TimeSpan _weakWindow;
+    private readonly TimeSpan _mergeGap;
+    private readonly double _growth;
     private readonly float _strongScore;
     private readonly Snapshot _lastClosed = new();
     private readonly Snapshot _windowBest = new();
     private TimeSpan _windowStart;
+    private TimeSpan _eventStart;
+    private TimeSpan _closedAt;
     private bool _open;
+    private bool _inEvent;
+    private bool _requested;
     private int _emitted;
+    private int _windowKeyframes;
 
     public KeyframeSelector(KeyframeOptions options, string camera)
     {
@@ -42,16 +62,26 @@ public sealed class KeyframeSelector
         _camera = camera;
         _strongWindow = options.StrongWindow;
         _weakWindow = options.WeakWindow;
+        _mergeGap = TimeSpan.FromSeconds(options.MergeGapSeconds);
+        _growth = options.SpacingGrowth;
         _strongScore = (float)options.StrongScore;
     }
 
-    /// <summary>Keyframes emitted in the current (or last) gate opening.</summary>
+    /// <summary>Keyframes emitted in the current (or last) event, pre-roll included.</summary>
     public int EmittedThisEvent => _emitted;
+
+    /// <summary>
+    /// Asks for a keyframe soon (e.g. an alert opened and has none): the pending window ends at its
+    /// steady length, so the next frame at or past it emits its peak (also when the gate closes
+    /// first). Granted even when the event is at MaxPerEvent (alerts are few: their rules' cooldown
+    /// limits them); cleared once a window keyframe is emitted.
+    /// </summary>
+    public void RequestKeyframe() => _requested = true;
 
     /// <param name="frame">The analysed frame; only read during the call.</param>
     /// <param name="score">Its motion score (MotionResult.Score); NaN counts as 0.</param>
     /// <param name="gateOpen">Gate state after this frame.</param>
-    /// <param name="transition">Gate transition on this frame (Opened also restarts an event).</param>
+    /// <param name="transition">Gate transition on this frame (Opened starts or continues an event).</param>
     /// <param name="output">Receives the keyframes emitted by this call (appended).</param>
     public void Offer(Frame frame, float score, bool gateOpen, GateTransition transition, List<Keyframe> output)
     {
@@ -61,7 +91,8 @@ public sealed class KeyframeSelector
             if (_open)
             {
                 _open = false;
-                FlushWindow(output);
+                _closedAt = frame.Offset;
+                EndWindow(output);
             }
             if (_options.PreRoll) _lastClosed.CopyFrom(frame, score);
             return;
@@ -69,26 +100,26 @@ public sealed class KeyframeSelector
 
         if (!_open || transition == GateTransition.Opened)
         {
-            if (_open) FlushWindow(output);
-            _open = true;
-            _emitted = 0;
-            if (_options.PreRoll && _lastClosed.Valid)
+            if (_open)
             {
-                Emit(_lastClosed, preRoll: true, output);
-                _lastClosed.Valid = false; // one pre-roll per closed stretch
+                EndWindow(output);
+                _closedAt = frame.Offset; // re-opened without a closed frame: a gap of zero
             }
+            _open = true;
+            var gap = frame.Offset - _closedAt;
+            if (!_inEvent || gap < TimeSpan.Zero || gap > _mergeGap) StartEvent(frame.Offset, output);
         }
+        if (frame.Offset < _eventStart) _eventStart = frame.Offset; // offsets went backwards (stream restart)
 
-        if (_emitted >= _options.MaxPerEvent) return; // capped: nothing left to choose
+        if (Capped) return; // nothing left to choose
 
         if (_windowBest.Valid)
         {
             var elapsed = frame.Offset - _windowStart;
-            var length = _windowBest.Score >= _strongScore ? _strongWindow : _weakWindow;
-            if (elapsed >= length || elapsed < TimeSpan.Zero)
+            if (elapsed >= WindowLength() || elapsed < TimeSpan.Zero)
             {
-                FlushWindow(output);
-                if (_emitted >= _options.MaxPerEvent) return;
+                EmitWindow(output);
+                if (Capped) return;
             }
         }
         if (!_windowBest.Valid)
@@ -102,26 +133,63 @@ public sealed class KeyframeSelector
         }
     }
 
-    /// <summary>End of stream while the gate is open: emits the pending window's best frame.</summary>
+    /// <summary>End of stream while the gate is open: closes the event as the gate closing would.</summary>
     public void Flush(List<Keyframe> output)
     {
         if (!_open) return;
         _open = false;
-        FlushWindow(output);
+        EndWindow(output);
+        _inEvent = false;
     }
 
-    private void FlushWindow(List<Keyframe> output)
+    private void StartEvent(TimeSpan offset, List<Keyframe> output)
     {
-        if (_windowBest.Valid) Emit(_windowBest, preRoll: false, output);
+        _inEvent = true;
+        _eventStart = offset;
+        _emitted = 0;
+        _windowKeyframes = 0;
+        _windowBest.Valid = false;
+        if (_options.PreRoll && _lastClosed.Valid)
+        {
+            Emit(_lastClosed, preRoll: true, output);
+            _lastClosed.Valid = false; // one pre-roll per closed stretch
+        }
+    }
+
+    private bool Capped => _emitted >= _options.MaxPerEvent && !_requested;
+
+    private TimeSpan WindowLength()
+    {
+        var steady = _windowBest.Score >= _strongScore ? _strongWindow : _weakWindow;
+        if (_requested) return steady;
+        var spaced = TimeSpan.FromTicks((long)(_growth * (_windowStart - _eventStart).Ticks));
+        return spaced > steady ? spaced : steady;
+    }
+
+    /// <summary>The gate closed: the pending window is kept only for an event's onset or on request.</summary>
+    private void EndWindow(List<Keyframe> output)
+    {
+        if (_windowBest.Valid && (_windowKeyframes == 0 || _requested)) EmitWindow(output);
         _windowBest.Valid = false;
     }
 
-    private void Emit(Snapshot s, bool preRoll, List<Keyframe> output)
+    private void EmitWindow(List<Keyframe> output)
     {
-        if (_emitted >= _options.MaxPerEvent) return;
+        if (Emit(_windowBest, preRoll: false, output))
+        {
+            _windowKeyframes++;
+            _requested = false;
+        }
+        _windowBest.Valid = false;
+    }
+
+    private bool Emit(Snapshot s, bool preRoll, List<Keyframe> output)
+    {
+        if (_emitted >= _options.MaxPerEvent && (preRoll || !_requested)) return false;
         _emitted++;
         output.Add(new Keyframe(_camera, s.CapturedUtc, s.Offset, s.Score, preRoll, s.Width, s.Height,
             s.Buffer.AsSpan(0, s.Length).ToArray()));
+        return true;
     }
 
     /// <summary>A reusable copy of one frame's image and stamps.</summary>

@@ -17,10 +17,12 @@ public class KeyframeOptionsTests
     public void Bad_values_name_their_keys()
     {
         var errors = new ConfigErrors();
-        new KeyframeOptions { StrongFps = 0, WeakFps = 3, MaxPerEvent = 0, MaxPerRequest = 0 }.Validate("Keyframes", errors);
+        new KeyframeOptions { StrongFps = 0, WeakFps = 3, MaxPerEvent = 0, MaxPerRequest = 0, SpacingGrowth = -1, MergeGapSeconds = -1 }.Validate("Keyframes", errors);
         Assert.Contains(errors.Errors, e => e.StartsWith("Keyframes:StrongFps"));
         Assert.Contains(errors.Errors, e => e.StartsWith("Keyframes:WeakFps"));
         Assert.Contains(errors.Errors, e => e.StartsWith("Keyframes:MaxPerEvent"));
         Assert.Contains(errors.Errors, e => e.StartsWith("Keyframes:MaxPerRequest"));
+        Assert.Contains(errors.Errors, e => e.StartsWith("Keyframes:SpacingGrowth"));
+        Assert.Contains(errors.Errors, e => e.StartsWith("Keyframes:MergeGapSeconds"));
     }
 }

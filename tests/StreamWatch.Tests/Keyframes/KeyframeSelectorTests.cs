@@ -1,46 +1,21 @@
 using StreamWatch.Core.Frames;
 using StreamWatch.Core.Gate;
 using StreamWatch.Core.Keyframes;
+using static StreamWatch.Tests.Keyframes.SelectorFeed;
 
 namespace StreamWatch.Tests.Keyframes;
 
 public class KeyframeSelectorTests
 {
-    private static readonly DateTimeOffset T0 = new(2026, 11, 22, 4, 0, 0, TimeSpan.Zero);
-
-    private static Frame MakeFrame(double seconds, byte fill)
-    {
-        var f = new Frame(4, 4) { Offset = TimeSpan.FromSeconds(seconds), CapturedUtc = T0.AddSeconds(seconds) };
-        f.I420.AsSpan().Fill(fill);
-        return f;
-    }
-
-    /// <summary>Feeds frames every 0.2 s from <paramref name="from"/>; the gate is open on [openAt, closeAt).</summary>
-    private static List<Keyframe> Run(KeyframeSelector sel, double from, double to, double openAt, double closeAt, Func<double, float> score)
-    {
-        var output = new List<Keyframe>();
-        var wasOpen = false;
-        for (var i = 0; from + i * 0.2 < to - 1e-9; i++)
-        {
-            var t = Math.Round(from + i * 0.2, 3);
-            var open = t >= openAt - 1e-9 && t < closeAt - 1e-9;
-            var transition = open == wasOpen ? GateTransition.None : open ? GateTransition.Opened : GateTransition.Closed;
-            wasOpen = open;
-            sel.Offer(MakeFrame(t, (byte)(i % 250)), score(t), open, transition, output);
-        }
-        return output;
-    }
-
-    private static double[] Offsets(IEnumerable<Keyframe> k) => k.Select(x => Math.Round(x.Offset.TotalSeconds, 3)).ToArray();
-
     [Fact]
-    public void Strong_motion_emits_the_peak_of_each_0_4s_window()
+    public void Without_spacing_growth_strong_motion_emits_the_peak_of_each_0_4s_window()
     {
-        var sel = new KeyframeSelector(new KeyframeOptions { StrongScore = 3, PreRoll = false, MaxPerEvent = 100 }, "cam");
+        var sel = new KeyframeSelector(new KeyframeOptions { StrongScore = 3, PreRoll = false, MaxPerEvent = 100, SpacingGrowth = 0 }, "cam");
         // Gate open 0..4 s; the second frame of each window (x.2, x.6) is the peak.
         var kf = Run(sel, 0, 4.4, 0, 4.0, t => Math.Round(t * 5) % 2 == 1 ? 9f : 5f);
 
-        Assert.Equal(new[] { 0.2, 0.6, 1.0, 1.4, 1.8, 2.2, 2.6, 3.0, 3.4, 3.8 }, Offsets(kf));
+        // The window pending when the gate closes at 4.0 (peak 3.8) is dropped: the event has keyframes.
+        Assert.Equal(new[] { 0.2, 0.6, 1.0, 1.4, 1.8, 2.2, 2.6, 3.0, 3.4 }, Offsets(kf));
         Assert.All(kf, k => Assert.Equal(9, k.Score));
         Assert.All(kf, k => Assert.False(k.PreRoll));
         Assert.All(kf, k => Assert.Equal("cam", k.Camera));
@@ -51,11 +26,11 @@ public class KeyframeSelectorTests
     }
 
     [Fact]
-    public void Weak_motion_emits_one_keyframe_per_2s_window()
+    public void Without_spacing_growth_weak_motion_emits_one_keyframe_per_2s_window()
     {
-        var sel = new KeyframeSelector(new KeyframeOptions { StrongScore = 3, PreRoll = false }, "cam");
+        var sel = new KeyframeSelector(new KeyframeOptions { StrongScore = 3, PreRoll = false, MaxPerEvent = 100, SpacingGrowth = 0 }, "cam");
         var kf = Run(sel, 0, 10.4, 0, 10.0, t => Math.Abs(t % 2 - 1.0) < 1e-6 ? 2f : 1f);
-        Assert.Equal(new[] { 1.0, 3.0, 5.0, 7.0, 9.0 }, Offsets(kf));
+        Assert.Equal(new[] { 1.0, 3.0, 5.0, 7.0 }, Offsets(kf)); // the window cut by the close (peak 9.0) is dropped
     }
 
     [Fact]
@@ -68,9 +43,10 @@ public class KeyframeSelectorTests
     }
 
     [Fact]
-    public void Pre_roll_is_the_last_closed_frame_and_is_emitted_once_per_opening()
+    public void Pre_roll_is_the_last_closed_frame_and_is_emitted_once_per_event()
     {
-        var sel = new KeyframeSelector(new KeyframeOptions { StrongScore = 3, MaxPerEvent = 100 }, "cam");
+        // MergeGapSeconds = 0: the second opening (0.4 s after the close) starts a new event.
+        var sel = new KeyframeSelector(new KeyframeOptions { StrongScore = 3, MaxPerEvent = 100, MergeGapSeconds = 0 }, "cam");
         var output = new List<Keyframe>();
         sel.Offer(MakeFrame(0.0, 11), 0, false, GateTransition.None, output);
         sel.Offer(MakeFrame(0.2, 22), 0, false, GateTransition.None, output);
@@ -110,7 +86,7 @@ public class KeyframeSelectorTests
     }
 
     [Fact]
-    public void Closing_flushes_the_pending_window()
+    public void Closing_emits_the_pending_window_of_an_event_without_keyframes()
     {
         var sel = new KeyframeSelector(new KeyframeOptions { StrongScore = 3, PreRoll = false }, "cam");
         var kf = Run(sel, 0, 1.4, 0, 1.0, t => t is > 0.5 and < 0.7 ? 2f : 1f); // weak, one 2 s window cut at 1.0
@@ -118,7 +94,7 @@ public class KeyframeSelectorTests
     }
 
     [Fact]
-    public void Caps_keyframes_per_gate_opening_and_resets_on_the_next()
+    public void Caps_keyframes_per_event_and_resets_on_the_next()
     {
         var sel = new KeyframeSelector(new KeyframeOptions { StrongScore = 3, MaxPerEvent = 3 }, "cam");
         var kf = Run(sel, 0, 20, 1, 10, _ => 9f);
