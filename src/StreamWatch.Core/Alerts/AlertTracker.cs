@@ -12,7 +12,8 @@ namespace StreamWatch.Core.Alerts;
 /// the rule). Further hits extend it (deduped: no message per hit).</item>
 /// <item>Update is emitted only for a change (keyframes attached, peak strength ≥ 1.5× the last
 /// reported one) and at most once per <see cref="UpdateInterval"/> of stream time; a verdict
-/// (<see cref="ApplyVerdict"/>) is emitted at once.</item>
+/// (<see cref="ApplyVerdict"/>) is emitted at once, and so is the first keyframe of an alert
+/// that was published without one.</item>
 /// <item>No hit for EndAfterSeconds → End (End = time of the last hit); then the rule is in cooldown
 /// for CooldownSeconds: hits in it are ignored and open nothing.</item>
 /// <item>RequireVerification: New is held back until a verdict with Anomaly = true arrives and is
@@ -62,6 +63,13 @@ public sealed class AlertTracker
         }
     }
 
+    /// <summary>
+    /// After <see cref="Update"/>: some open incident, held (unconfirmed) ones included, has no keyframe
+    /// yet, so neither a snapshot nor the model has anything to look at. The pipeline asks the
+    /// keyframe selector for one.
+    /// </summary>
+    public bool NeedsKeyframe { get; private set; }
+
     /// <summary>Feeds one analysed frame's hits and the keyframes selected on it.</summary>
     public void Update(IReadOnlyList<RuleHit> hits, TimeSpan offset, DateTimeOffset utc,
         IReadOnlyList<Keyframe> newKeyframes, List<Alert> output)
@@ -101,13 +109,19 @@ public sealed class AlertTracker
                 foreach (var s in _states) s.Open?.Attach(k, _maxKeyframes);
             }
 
+            var needs = false;
             foreach (var s in _states)
             {
                 if (s.Open is not { } inc) continue;
+                needs |= inc.Keyframes.Count == 0;
                 if (inc.JustOpened)
                 {
                     inc.JustOpened = false;
                     if (!s.Rule.RequireVerification) Emit(inc, AlertPhase.New, offset, output);
+                }
+                else if (inc.Published && inc.SentWithoutKeyframes && inc.Keyframes.Count > 0)
+                {
+                    Emit(inc, AlertPhase.Update, offset, output); // its first keyframe (snapshot) goes out at once
                 }
                 else if (inc.Published && offset - inc.LastMessageOffset >= UpdateInterval
                     && (inc.KeyframesChanged || inc.PeakStrength >= StrengthRise * inc.ReportedStrength && inc.PeakStrength > inc.ReportedStrength))
@@ -115,6 +129,7 @@ public sealed class AlertTracker
                     Emit(inc, AlertPhase.Update, offset, output);
                 }
             }
+            NeedsKeyframe = needs;
         }
     }
 
@@ -162,6 +177,7 @@ public sealed class AlertTracker
         inc.Published = true;
         inc.LastMessageOffset = offset;
         inc.KeyframesChanged = false;
+        inc.SentWithoutKeyframes = inc.Keyframes.Count == 0;
         inc.ReportedStrength = inc.PeakStrength;
     }
 

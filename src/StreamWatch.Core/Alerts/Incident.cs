@@ -21,6 +21,8 @@ internal sealed class Incident(string id, RuleOptions rule, string? zone, DateTi
     /// <summary>Keyframes were attached since the last message.</summary>
     public bool KeyframesChanged { get; set; }
     public bool Published { get; set; }
+    /// <summary>The last message went out with no keyframe (no snapshot).</summary>
+    public bool SentWithoutKeyframes { get; set; }
     public bool JustOpened { get; set; } = true;
     public TimeSpan LastMessageOffset { get; set; }
     public Verdict? Verdict { get; set; }

@@ -95,9 +95,9 @@ public sealed class CameraPipeline
             if (rule.Evaluate(m, _gate.IsOpen, frame.Offset) is { } hit) _hits.Add(hit);
         _alertOut.Clear();
         _alerts.Update(_hits, frame.Offset, frame.CapturedUtc, _newKeyframes, _alertOut);
-        // Keyframes thin out as an event ages: an alert opening late in one may have none to adopt.
-        foreach (var a in _alertOut)
-            if (a.Phase == AlertPhase.New && a.Keyframes.Count == 0) _keyframes.RequestKeyframe();
+        // Keyframes thin out as an event ages: an alert opening late in one (held for verification
+        // or not) may have none to adopt.
+        if (_alerts.NeedsKeyframe) _keyframes.RequestKeyframe();
         Emit(_alertOut, output);
 
         if (transition == GateTransition.Closed)

@@ -68,7 +68,7 @@ public class AlertTrackerTests
     public void Update_when_keyframes_are_attached_at_most_every_2s()
     {
         var h = new Harness(100, Rule());
-        h.Frame(0, Hit());
+        h.Frame(0, Hit(), new[] { K(0) });
         var msgs = new List<Alert>();
         for (var i = 1; i <= 50; i++) // 10 s of frames, a keyframe on every other one
         {
@@ -77,8 +77,20 @@ public class AlertTrackerTests
         }
         Assert.All(msgs, m => Assert.Equal(AlertPhase.Update, m.Phase));
         Assert.Equal(new[] { 2.0, 4.0, 6.0, 8.0, 10.0 }, msgs.Select(m => Math.Round(m.Offset.TotalSeconds, 3)));
-        Assert.Equal(5, msgs[0].Keyframes.Count);   // 0.4, 0.8, … 2.0
-        Assert.Equal(25, msgs[^1].Keyframes.Count);
+        Assert.Equal(6, msgs[0].Keyframes.Count);   // 0, 0.4, 0.8, … 2.0
+        Assert.Equal(26, msgs[^1].Keyframes.Count);
+    }
+
+    [Fact]
+    public void An_alert_published_without_a_keyframe_sends_its_first_one_at_once()
+    {
+        var h = new Harness(100, Rule());
+        var first = Assert.Single(h.Frame(0, Hit()));
+        Assert.Equal((AlertPhase.New, 0), (first.Phase, first.Keyframes.Count));
+        Assert.Empty(h.Frame(0.2, Hit()));
+        var up = Assert.Single(h.Frame(0.4, Hit(), new[] { K(0.4) })); // not rate limited to 2 s
+        Assert.Equal((AlertPhase.Update, 1), (up.Phase, up.Keyframes.Count));
+        Assert.Empty(h.Frame(0.8, Hit(), new[] { K(0.8) }));           // later ones are
     }
 
     [Fact]

@@ -58,5 +58,51 @@ public class KeyframeRequestTests
         // Without the request no keyframe would come before the window from about 8.4 s ends (27 s or later).
         var next = output.Select((e, i) => (e, i)).Skip(news[1].i).First(x => x.e is KeyframeSelected);
         Assert.InRange(frameOf[next.i] - frameOf[news[1].i], 0, 3);
+        // ...and the alert's update carrying it (its snapshot) goes out on that frame, not 2 s later.
+        var update = output.Select((e, i) => (e, i)).Skip(news[1].i + 1)
+            .First(x => x.e is AlertChanged { Alert.Phase: AlertPhase.Update } u && u.Alert.Id == second.Alert.Id);
+        Assert.Equal(frameOf[next.i], frameOf[update.i]);
+        Assert.NotEmpty(((AlertChanged)update.e).Alert.Keyframes);
+    }
+
+    [Fact]
+    public void A_held_alert_of_a_verification_rule_opening_late_in_an_event_gets_a_keyframe_for_the_model()
+    {
+        var camera = new CameraOptions
+        {
+            Name = "cam", Url = "x",
+            Zones = { new ZoneOptions { Name = "left", Polygon = "0,0 0.5,0 0.5,1 0,1" } },
+            Rules = { new RuleOptions { Name = "enter", Type = "zone", Zone = "left", EndAfterSeconds = 1, CooldownSeconds = 0.5, Profile = "security", RequireVerification = true } },
+        };
+        var ids = 0;
+        var pipeline = new CameraPipeline(camera, new MotionOptions(), new GateOptions(), new KeyframeOptions(), W, H, () => $"a{++ids}");
+        var bg = new SyntheticScene(8);
+        var box = new SyntheticScene(80);
+        var frame = new Frame(W, H);
+        var output = new List<PipelineEvent>();
+        int? heldAt = null, keyedAt = null;
+        for (var i = 0; i < 5 * 17 && keyedAt is null; i++)
+        {
+            var t = 0.2 * i;
+            var x = t < 2 ? 100 : 100 + (int)Math.Round(20 * (t - 2 < 7 ? t - 2 : 14 - (t - 2)));
+            var img = bg.Render(W, H);
+            SyntheticScene.PasteBox(img, W, box, x, 60, 60, 70);
+            img.CopyTo(frame.I420, 0);
+            frame.Offset = TimeSpan.FromSeconds(t);
+            frame.CapturedUtc = DateTimeOffset.UnixEpoch.AddSeconds(t);
+            pipeline.Process(frame, output);
+            var second = pipeline.OpenAlerts.FirstOrDefault(a => a.Id == "a2");
+            if (second != null && heldAt is null)
+            {
+                heldAt = i;
+                Assert.Empty(second.Keyframes); // nothing recent to adopt
+            }
+            if (second is { Keyframes.Count: > 0 }) keyedAt = i;
+        }
+        Assert.DoesNotContain(output, e => e is AlertChanged); // held: nothing published without a verdict
+        Assert.NotNull(heldAt);
+        Assert.True(heldAt > 40, $"second incident opened at frame {heldAt}");
+        Assert.NotNull(keyedAt);
+        Assert.InRange(keyedAt!.Value - heldAt!.Value, 0, 3);
     }
 }
