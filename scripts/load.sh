@@ -27,7 +27,9 @@ trap 'exit 130' INT TERM
 mode="none"; grace=3
 if [ -n "$model_ms" ]; then mode="stand-in ${model_ms} ms"; grace=12; fi
 echo "Load window ${duration} s; model: ${mode}; $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 tests/loadtools/ffmpeg_delay.py "$clip"
+calibration="$(python3 tests/loadtools/ffmpeg_delay.py "$clip")"
+echo "$calibration"
+ffmpeg_delay_ms="$(sed -n 's/.*: min \([0-9]*\) ms.*/\1/p' <<<"$calibration")"
 for n in "$@"; do
   dir="$tmp/n$n"; mkdir -p "$dir"
   start_broker "$dir"
@@ -37,7 +39,7 @@ for n in "$@"; do
   write_config "$n" "$port" "$dir" "$clip"
   dotnet .run/bin/streamwatch.dll run --config "$dir/config.json" >"$dir/daemon.log" 2>&1 &
   daemon_pid=$!
-  if python3 tests/loadtools/measure.py "$daemon_pid" "$port" "$n" "$duration" "$dir/mqtt.log" "$grace" "$mode" >"$dir/rows"; then
+  if python3 tests/loadtools/measure.py "$daemon_pid" "$port" "$n" "$duration" "$dir/mqtt.log" "$grace" "$mode" "$ffmpeg_delay_ms" >"$dir/rows"; then
     cat "$dir/rows" >&2
   else
     echo "N=$n failed; last log lines:" >&2; tail -n 20 "$dir/daemon.log" >&2
@@ -50,6 +52,6 @@ echo "| N | model | daemon CPU % | daemon CPU %/cam | ffmpeg CPU % | ffmpeg CPU 
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 cat "$tmp"/n*/rows 2>/dev/null | sed -n 's/^RES //p' | sort -t'|' -k2,2n
 echo
-echo "| N | model | passes | alerts | missed | stray | ffmpeg restarts | onset→MQTT p50 / p95 / max ms, upper bound | onset→MQTT p50 / p95 / max ms, lower bound | detection p50 / max ms | ffmpeg start → first frame p50 / max ms |"
+echo "| N | model | passes | alerts | missed | stray | ffmpeg restarts | onset→MQTT lower bound p50 / p95 / max ms | estimate (+ ${ffmpeg_delay_ms} ms) p50 / p95 / max ms | upper bound p50 / p95 / max ms | detection p50 / max ms | ffmpeg process start → output clock p50 / max ms |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 cat "$tmp"/n*/rows 2>/dev/null | sed -n 's/^LAT //p' | sort -t'|' -k2,2n

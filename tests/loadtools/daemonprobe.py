@@ -67,55 +67,52 @@ def boot_wall():
 
 
 class FfmpegAnchors:
-    """Records, per camera (found by the per-camera clip symlink in ffmpeg's command line), every
-    ffmpeg pid the daemon ran with two wall times that bracket when ffmpeg's -re clock started:
-    the process start (/proc starttime: earlier than the clock) and the first time its stdout
-    byte count (/proc/PID/io wchar) was seen above 0, i.e. its first frame was on the pipe (later
-    than the clock). Children are scanned every 50 ms while some camera has not written yet (its
-    wchar polled every 10 ms), then every 0.5 s to notice restarts (a camera with more than one pid)."""
+    """Per camera (found by the per-camera clip symlink in ffmpeg's command line): every ffmpeg pid
+    the daemon ran, with its process start wall time (/proc starttime). Children are scanned every
+    0.5 s in a thread; a camera with more than one pid restarted ffmpeg."""
 
-    def __init__(self, daemon_pid, n):
-        self.daemon_pid, self.n, self.seen, self._stop = daemon_pid, n, {}, threading.Event()
+    def __init__(self, daemon_pid):
+        self.daemon_pid, self.seen, self._stop = daemon_pid, {}, threading.Event()
         self._boot = boot_wall()
-        self._pending = {}                  # pid -> [camera, start wall, first output wall or None]
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
-    def _scan(self):
-        for pid in children(self.daemon_pid):
-            if any(pid in pids for pids in self.seen.values()):
-                continue
-            try:
-                cmd = open(f"/proc/{pid}/cmdline", "rb").read()
-            except OSError:
-                continue
-            m, st = CLIP_CAMERA.search(cmd), stat(pid)
-            if m and st and b"ffmpeg" in cmd:
-                entry = [m[1].decode(), self._boot + st[3] / HZ, None]
-                self.seen.setdefault(entry[0], {})[pid] = entry
-                self._pending[pid] = entry
-
-    def _poll_output(self):
-        for pid, entry in list(self._pending.items()):
-            try:
-                io = open(f"/proc/{pid}/io").read()
-            except OSError:
-                del self._pending[pid]
-                continue
-            if int(re.search(r"wchar: (\d+)", io)[1]) > 0:
-                entry[2] = time.time()
-                del self._pending[pid]
-
     def _run(self):
         while not self._stop.is_set():
-            self._scan()
-            fast = self._pending or len(self.seen) < self.n
-            for _ in range(5 if fast else 1):
-                self._poll_output()
-                self._stop.wait(0.01 if fast else 0.5)
+            for pid in children(self.daemon_pid):
+                if any(pid in pids for pids in self.seen.values()):
+                    continue
+                try:
+                    cmd = open(f"/proc/{pid}/cmdline", "rb").read()
+                except OSError:
+                    continue
+                m, st = CLIP_CAMERA.search(cmd), stat(pid)
+                if m and st and b"ffmpeg" in cmd:
+                    self.seen.setdefault(m[1].decode(), {})[pid] = self._boot + st[3] / HZ
+            self._stop.wait(0.5)
+
+    def cadence(self, seconds=2.0, fps=5, frame_bytes=672 * 378 * 3 // 2 + 6):
+        """camera -> the wall time at which ffmpeg's output clock says offset 0 is on the pipe: for
+        every frame seen completed on ffmpeg's stdout (/proc/PID/io wchar, polled every 5 ms for
+        SECONDS), completion time - frame offset; the minimum over those frames. Frames are
+        672x378 I420 behind a 6-byte FRAME marker after a ~58-byte stream header."""
+        pids = {pid: cam for cam, p in self.seen.items() if len(p) == 1 for pid in p}
+        last, best, end = {}, {}, time.monotonic() + seconds
+        while time.monotonic() < end:
+            for pid, cam in pids.items():
+                try:
+                    io = open(f"/proc/{pid}/io").read()
+                except OSError:
+                    continue
+                done = (int(re.search(r"wchar: (\d+)", io)[1]) - 30) // frame_bytes   # frames complete
+                if pid in last and done > last[pid]:
+                    best[cam] = min(best.get(cam, float("inf")), time.time() - (done - 1) / fps)
+                last[pid] = done
+            time.sleep(0.005)
+        return best
 
     def stop(self):
-        """camera -> {pid: (process start wall, first output wall or None)}"""
+        """camera -> {pid: process start wall time}"""
         self._stop.set()
         self._thread.join()
-        return {c: {p: (e[1], e[2]) for p, e in pids.items()} for c, pids in self.seen.items()}
+        return self.seen

@@ -4,7 +4,8 @@ realtime file camera (FfmpegArguments.Build: -re -stream_loop -1, fps=5 and scal
 on stdout) but at -loglevel info, and times each frame j on the pipe against the -re clock:
 delay_j = arrival_j - (clock start + j/5). ffmpeg 5.1 starts that clock at the top of transcode_init,
 just before it logs "Stream mapping:", so the line's arrival is taken as the clock start (a little
-late: the delay errs low). Prints the median and max over 25 frames (5 s) in ms.
+late: the delay errs low). Prints the min, median and max over 25 frames (5 s) in ms; load.sh
+uses the min, as its per-camera output clock is a minimum over frames too (latency.py).
     ffmpeg_delay.py CLIP
 """
 import statistics
@@ -50,4 +51,4 @@ finally:
     p.wait()
 delays = [1000 * (t - clock_at[0] - j / FPS) for j, t in enumerate(arrivals)]
 print(f"ffmpeg's own delay (-re clock -> frame on its pipe, one ffmpeg, 25 frames): "
-      f"median {statistics.median(delays):.0f} ms, max {max(delays):.0f} ms")
+      f"min {min(delays):.0f} ms, median {statistics.median(delays):.0f} ms, max {max(delays):.0f} ms")

@@ -3,7 +3,7 @@
 RSS and frame rates over DURATION seconds, then onset -> MQTT latency for the box passes whose onset
 fell in that window (after waiting GRACE seconds for their alerts). Prints two Markdown rows:
 'RES | ...' (resources) and 'LAT | ...' (latency).
-    measure.py DAEMON_PID METRICS_PORT N DURATION SUBSCRIBER_LOG GRACE MODE
+    measure.py DAEMON_PID METRICS_PORT N DURATION SUBSCRIBER_LOG GRACE MODE FFMPEG_DELAY_MS
 """
 import sys
 import time
@@ -12,9 +12,9 @@ import daemonprobe as dp
 import latency
 
 pid, port, n, dur = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-sublog, grace, mode = sys.argv[5], float(sys.argv[6]), sys.argv[7]
+sublog, grace, mode, delay = sys.argv[5], float(sys.argv[6]), sys.argv[7], float(sys.argv[8]) / 1000
 
-anchors = dp.FfmpegAnchors(pid, n)
+anchors = dp.FfmpegAnchors(pid)
 dp.wait_up(pid, port, n)
 # Settle: N ffmpegs starting at once fall behind the clock and then burst (-re) to catch up;
 # open the window once a 10 s probe decodes at AnalysisFps (5) per camera, give or take ~1 %.
@@ -29,6 +29,7 @@ while True:
         print(f"N={n}: still catching up ({rate:.2f} fps/cam) after 90 s; measuring anyway", file=sys.stderr)
         break
 
+cadence = anchors.cadence()        # 2 s, in the settled state just before the window
 w0, t0, d0, k0, m0 = time.time(), time.monotonic(), dp.stat(pid), dp.children(pid), dp.metrics(port)
 time.sleep(dur)
 w1, t1, d1, k1, m1 = time.time(), time.monotonic(), dp.stat(pid), dp.children(pid), dp.metrics(port)
@@ -49,7 +50,7 @@ print(f"RES | {n} | {mode} | {dcpu:.0f} | {dcpu / n:.1f} | {fcpu:.0f} | {fcpu / 
       f"{delta('streamwatch_frames_analysed_total') / wall / n:.2f} | "
       f"{delta('streamwatch_frames_dropped_total'):.0f} | {lag:.1f} |", flush=True)
 
-r = latency.analyse(latency.read_news(sublog), seen, w0, w1)
+r = latency.analyse(latency.read_news(sublog), seen, cadence, delay, w0, w1)
 f = latency.fmt
 print(f"LAT | {n} | {mode} | {r['passes']} | {r['matched']} | {r['missed']} | {r['stray']} | {r['restarted']} | "
-      f"{f(r['hi'])} | {f(r['lo'])} | {f(r['detect'])} | {f(r['gap'])} |", flush=True)
+      f"{f(r['lo'])} | {f(r['est'])} | {f(r['hi'])} | {f(r['detect'])} | {f(r['startup'])} |", flush=True)
