@@ -5,7 +5,8 @@ built-in `security` profile's schema (anomaly true, so a RequireVerification rul
 Requests are served in parallel (one thread each); the daemon's scheduler decides the concurrency.
 
     standin_model.py PORT SERVICE_MS      prints "listening PORT" once it accepts connections
-GET /stats answers {"requests": N} (the number of chat requests answered so far).
+GET /stats answers {"requests": N, "busy_s": S, "max_parallel": P}: chat requests answered so far,
+the summed wall time during which at least one was being served, and the most served at once.
 """
 import json
 import sys
@@ -21,7 +22,24 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"       # keep-alive, as the daemon's HttpClient expects of a server
     service_s = 0.0
     count = 0
+    running = 0
+    max_parallel = 0
+    busy_since = 0.0
+    busy_s = 0.0
     lock = threading.Lock()
+
+    @classmethod
+    def enter(cls, delta):
+        with cls.lock:
+            now = time.monotonic()
+            if cls.running == 0:
+                cls.busy_since = now
+            cls.running += delta
+            cls.max_parallel = max(cls.max_parallel, cls.running)
+            if cls.running == 0:
+                cls.busy_s += now - cls.busy_since
+            if delta < 0:
+                cls.count += 1
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
@@ -31,9 +49,9 @@ class Handler(BaseHTTPRequestHandler):
             model = json.loads(body).get("model", "standin")
         except ValueError:
             return self.reply(400, {"error": {"message": "body is not JSON"}})
+        Handler.enter(+1)
         time.sleep(self.service_s)
-        with Handler.lock:
-            Handler.count += 1
+        Handler.enter(-1)
         self.reply(200, {
             "id": f"standin-{Handler.count}", "object": "chat.completion", "created": int(time.time()), "model": model,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": json.dumps(VERDICT)}, "finish_reason": "stop"}],
@@ -41,7 +59,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         if self.path == "/stats":
-            return self.reply(200, {"requests": Handler.count})
+            with Handler.lock:
+                stats = {"requests": Handler.count, "busy_s": round(Handler.busy_s, 3), "max_parallel": Handler.max_parallel}
+            return self.reply(200, stats)
         self.reply(404, {"error": {"message": f"no route {self.path}"}})
 
     def reply(self, status, obj):
