@@ -39,7 +39,7 @@ for n in "$@"; do
   write_config "$n" "$port" "$dir" "$clip"
   dotnet .run/bin/streamwatch.dll run --config "$dir/config.json" >"$dir/daemon.log" 2>&1 &
   daemon_pid=$!
-  if python3 tests/loadtools/measure.py "$daemon_pid" "$port" "$n" "$duration" "$dir/mqtt.log" "$grace" "$mode" "$ffmpeg_delay_ms" >"$dir/rows"; then
+  if run_probe python3 tests/loadtools/measure.py "$daemon_pid" "$port" "$n" "$duration" "$dir/mqtt.log" "$grace" "$mode" "$ffmpeg_delay_ms" >"$dir/rows"; then
     cat "$dir/rows" >&2
   else
     echo "N=$n failed; last log lines:" >&2; tail -n 20 "$dir/daemon.log" >&2

@@ -31,7 +31,7 @@ write_config "$cameras" "$port" "$tmp" "$clip"
 dotnet "$tmp/bin/streamwatch.dll" run --config "$tmp/config.json" >"$tmp/daemon.log" 2>&1 &
 daemon_pid=$!
 rc=0
-python3 tests/loadtools/soak.py "$daemon_pid" "$port" "$cameras" "$minutes" "$warmup" "$tmp/mqtt.log" "$standin_port" \
+run_probe python3 tests/loadtools/soak.py "$daemon_pid" "$port" "$cameras" "$minutes" "$warmup" "$tmp/mqtt.log" "$standin_port" \
   "$tmp/state/events.jsonl" || rc=$?
 echo "Daemon log: $(grep -c . "$tmp/daemon.log") lines, $(grep -ciE 'fail|error|crit' "$tmp/daemon.log" || true) with fail/error/crit; load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 grep -iE 'fail|error|crit' "$tmp/daemon.log" | head -n 5 || true

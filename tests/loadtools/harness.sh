@@ -2,7 +2,7 @@
 # stamps arrival times, the stand-in model, the daemon config, and stopping all of it. Everything
 # listens on 127.0.0.1 and a free port. The caller sets $tmp and traps EXIT to call harness_stop_all.
 loadtools="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-daemon_pid="" broker_pid="" sub_pid="" standin_pid=""
+daemon_pid="" broker_pid="" sub_pid="" standin_pid="" probe_pid=""
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -38,7 +38,6 @@ start_standin() {  # DIR SERVICE_MS -> standin_port, standin_pid
   wait_for 30 "the model stand-in on port $standin_port" port_open "$standin_port"
 }
 
-standin_requests() { python3 -c 'import json,sys,urllib.request; print(json.load(urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/stats", timeout=10))["requests"])' "$standin_port"; }
 
 write_config() {  # N METRICS_PORT DIR CLIP -> DIR/config.json; MQTT to the broker if one runs, model if the stand-in runs
   python3 - "$@" "${broker_port:-}" "${standin_port:-}" <<'PY'
@@ -82,4 +81,12 @@ stop_pid() {  # NAME_OF_VAR: SIGTERM the process whose pid the variable holds, w
   printf -v "$1" '%s' ""
 }
 
-harness_stop_all() { stop_daemon; stop_pid sub_pid; stop_pid standin_pid; stop_pid broker_pid; }
+run_probe() {  # CMD...: runs the measuring script in the background and waits, so that a TERM reaches the trap at once
+  "$@" & probe_pid=$!
+  local rc=0
+  wait "$probe_pid" || rc=$?
+  probe_pid=""
+  return "$rc"
+}
+
+harness_stop_all() { stop_pid probe_pid; stop_daemon; stop_pid sub_pid; stop_pid standin_pid; stop_pid broker_pid; }
