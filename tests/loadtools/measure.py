@@ -65,6 +65,8 @@ print(f"RES | {n}{'' if settled else ' (not settled)'} | {mode} | {dcpu:.0f} | {
       f"{delta('streamwatch_frames_dropped_total'):.0f} | {lag:.1f} |", flush=True)
 
 r = latency.analyse(latency.read_news(sublog), seen, best, delay, w0, w1)
+if r["cameras"] + r["restarted"] < n:
+    print(f"N={n}: only {r['cameras']} of {n} cameras have a latency anchor; passes count those", file=sys.stderr)
 f = latency.fmt
 mark = "" if settled else " (not settled)"
 print(f"LAT | {n}{mark} | {mode} | {r['passes']} | {r['matched']} | {r['missed']} | {r['stray']} | {r['restarted']} | "
