@@ -22,6 +22,9 @@ public sealed class FfmpegArguments
     {
         var a = new List<string> { "-nostdin", "-hide_banner", "-nostats", "-loglevel", "warning" };
         a.AddRange(HwAccel(camera.HwAccel));
+        // Live: frame-threaded decoding holds (threads - 1) frames back, 80 ms at 25 fps on a 2-core
+        // machine (docs/load.md); slice threads add no delay. Replay keeps frame threads for throughput.
+        if (!replay) a.AddRange(["-thread_type", "slice"]);
         a.AddRange(Input(camera, replay));
         a.AddRange(["-i", camera.Url, "-map", "0:v:0", "-an", "-sn", "-dn"]);
         a.AddRange(["-vf", Filter(camera.AnalysisFps, camera.InferenceSize)]);

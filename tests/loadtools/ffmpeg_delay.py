@@ -15,7 +15,7 @@ import threading
 import time
 
 FPS, W, H = 5, 672, 378     # 640x360 scaled to fit 672x672
-args = ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-loglevel", "info", "-re", "-stream_loop", "-1",
+args = ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-loglevel", "info", "-thread_type", "slice", "-re", "-stream_loop", "-1",
         "-i", sys.argv[1], "-map", "0:v:0", "-an", "-sn", "-dn",
         "-vf", f"fps={FPS},scale=672:672:force_original_aspect_ratio=decrease:force_divisible_by=2",
         "-pix_fmt", "yuv420p", "-f", "yuv4mpegpipe", "pipe:1"]

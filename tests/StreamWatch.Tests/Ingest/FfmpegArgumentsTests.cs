@@ -19,7 +19,7 @@ public class FfmpegArgumentsTests
     {
         var args = FfmpegArguments.Build(Cam("rtsp://u:p@cam/1", c => { c.AnalysisFps = 5; c.StallTimeoutSeconds = 10; }), false);
         Assert.Equal(
-            "-nostdin -hide_banner -nostats -loglevel warning -rtsp_transport tcp -timeout 20000000 -i rtsp://u:p@cam/1 " +
+            "-nostdin -hide_banner -nostats -loglevel warning -thread_type slice -rtsp_transport tcp -timeout 20000000 -i rtsp://u:p@cam/1 " +
             "-map 0:v:0 -an -sn -dn -vf fps=5,scale=672:672:force_original_aspect_ratio=decrease:force_divisible_by=2 " +
             "-pix_fmt yuv420p -f yuv4mpegpipe pipe:1",
             string.Join(' ', args));
@@ -38,8 +38,8 @@ public class FfmpegArgumentsTests
     public void LiveLikeFilesArePacedAndLooped()
     {
         Assert.Contains("-re -stream_loop -1 -i /clips/a.mp4", Line(Cam("/clips/a.mp4", c => { c.Realtime = true; c.Loop = true; })));
-        Assert.Contains("-loglevel warning -i /clips/a.mp4", Line(Cam("/clips/a.mp4", c => { c.Realtime = false; c.Loop = false; })));
-        Assert.Contains("-loglevel warning -re -i file:/clips/a.mp4", Line(Cam("file:/clips/a.mp4", c => c.Loop = false)));
+        Assert.Contains("-thread_type slice -i /clips/a.mp4", Line(Cam("/clips/a.mp4", c => { c.Realtime = false; c.Loop = false; })));
+        Assert.Contains("-thread_type slice -re -i file:/clips/a.mp4", Line(Cam("file:/clips/a.mp4", c => c.Loop = false)));
     }
 
     [Fact]
@@ -48,6 +48,7 @@ public class FfmpegArgumentsTests
         var line = Line(Cam("/clips/a.mp4", c => { c.Realtime = true; c.Loop = true; }), replay: true);
         Assert.DoesNotContain("-re", line.Split(' '));
         Assert.DoesNotContain("-stream_loop", line);
+        Assert.DoesNotContain("-thread_type", line); // frame threads: replay is about throughput, not delay
         Assert.Contains("fps=5,scale=", line);
     }
 
@@ -61,7 +62,7 @@ public class FfmpegArgumentsTests
     public void NvdecDecodesOnTheGpuAndDownloadsForTheSoftwareFilters()
     {
         var line = Line(Cam("rtsp://cam/1", c => c.HwAccel = "nvdec"));
-        Assert.Contains("-loglevel warning -hwaccel cuda -rtsp_transport tcp", line);
+        Assert.Contains("-loglevel warning -hwaccel cuda -thread_type slice -rtsp_transport tcp", line);
         Assert.DoesNotContain("-hwaccel_output_format", line);
     }
 
