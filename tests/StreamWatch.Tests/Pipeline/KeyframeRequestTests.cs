@@ -12,29 +12,25 @@ namespace StreamWatch.Tests.Pipeline;
 /// <summary>An alert that opens late in a long event, when keyframes have thinned out, still gets one.</summary>
 public class KeyframeRequestTests
 {
-    private const int W = 320, H = 180;
+    private const int W = 320, H = 180, Frames = 5 * 17;
 
-    [Fact]
-    public void An_alert_opening_late_in_an_event_gets_a_keyframe_at_once()
+    /// <summary>
+    /// A pipeline with a zone rule on the left half and a feeder for frame i (5 fps): still for 2 s,
+    /// then a box moves right at 20 px/s from x = 100 (left half) to 240 (right half) and back, so the
+    /// gate stays open, the first alert ends while the box is on the right and a second one opens
+    /// when it comes back (x &lt; 160 from 13 s), about 11 s into the event.
+    /// </summary>
+    private static (CameraPipeline, Action<int, List<PipelineEvent>>) Scene(bool verify)
     {
-        var camera = new CameraOptions
-        {
-            Name = "cam", Url = "x",
-            Zones = { new ZoneOptions { Name = "left", Polygon = "0,0 0.5,0 0.5,1 0,1" } },
-            Rules = { new RuleOptions { Name = "enter", Type = "zone", Zone = "left", EndAfterSeconds = 1, CooldownSeconds = 0.5 } },
-        };
+        var rule = new RuleOptions { Name = "enter", Type = "zone", Zone = "left", EndAfterSeconds = 1, CooldownSeconds = 0.5 };
+        if (verify) { rule.Profile = "security"; rule.RequireVerification = true; }
+        var camera = new CameraOptions { Name = "cam", Url = "x", Zones = { new ZoneOptions { Name = "left", Polygon = "0,0 0.5,0 0.5,1 0,1" } }, Rules = { rule } };
         var ids = 0;
         var pipeline = new CameraPipeline(camera, new MotionOptions(), new GateOptions(), new KeyframeOptions(), W, H, () => $"a{++ids}");
         var bg = new SyntheticScene(8);
         var box = new SyntheticScene(80);
         var frame = new Frame(W, H);
-        var output = new List<PipelineEvent>();
-        var frameOf = new List<int>(); // output index → frame number
-
-        // Still for 2 s, then a box moves right at 20 px/s from x = 100 (left half) to 240 (right
-        // half) and back: the gate stays open, the alert ends while the box is on the right and
-        // a second one opens when it comes back (x < 160 from 13 s), about 11 s into the event.
-        for (var i = 0; i < 5 * 17; i++)
+        return (pipeline, (i, output) =>
         {
             var t = 0.2 * i;
             var x = t < 2 ? 100 : 100 + (int)Math.Round(20 * (t - 2 < 7 ? t - 2 : 14 - (t - 2)));
@@ -44,6 +40,19 @@ public class KeyframeRequestTests
             frame.Offset = TimeSpan.FromSeconds(t);
             frame.CapturedUtc = DateTimeOffset.UnixEpoch.AddSeconds(t);
             pipeline.Process(frame, output);
+        });
+    }
+
+    [Fact]
+    public void An_alert_opening_late_in_an_event_gets_a_keyframe_at_once()
+    {
+        var (pipeline, feed) = Scene(verify: false);
+        var output = new List<PipelineEvent>();
+        var frameOf = new List<int>(); // output index → frame number
+
+        for (var i = 0; i < Frames; i++)
+        {
+            feed(i, output);
             while (frameOf.Count < output.Count) frameOf.Add(i);
         }
 
@@ -68,29 +77,12 @@ public class KeyframeRequestTests
     [Fact]
     public void A_held_alert_of_a_verification_rule_opening_late_in_an_event_gets_a_keyframe_for_the_model()
     {
-        var camera = new CameraOptions
-        {
-            Name = "cam", Url = "x",
-            Zones = { new ZoneOptions { Name = "left", Polygon = "0,0 0.5,0 0.5,1 0,1" } },
-            Rules = { new RuleOptions { Name = "enter", Type = "zone", Zone = "left", EndAfterSeconds = 1, CooldownSeconds = 0.5, Profile = "security", RequireVerification = true } },
-        };
-        var ids = 0;
-        var pipeline = new CameraPipeline(camera, new MotionOptions(), new GateOptions(), new KeyframeOptions(), W, H, () => $"a{++ids}");
-        var bg = new SyntheticScene(8);
-        var box = new SyntheticScene(80);
-        var frame = new Frame(W, H);
+        var (pipeline, feed) = Scene(verify: true);
         var output = new List<PipelineEvent>();
         int? heldAt = null, keyedAt = null;
-        for (var i = 0; i < 5 * 17 && keyedAt is null; i++)
+        for (var i = 0; i < Frames && keyedAt is null; i++)
         {
-            var t = 0.2 * i;
-            var x = t < 2 ? 100 : 100 + (int)Math.Round(20 * (t - 2 < 7 ? t - 2 : 14 - (t - 2)));
-            var img = bg.Render(W, H);
-            SyntheticScene.PasteBox(img, W, box, x, 60, 60, 70);
-            img.CopyTo(frame.I420, 0);
-            frame.Offset = TimeSpan.FromSeconds(t);
-            frame.CapturedUtc = DateTimeOffset.UnixEpoch.AddSeconds(t);
-            pipeline.Process(frame, output);
+            feed(i, output);
             var second = pipeline.OpenAlerts.FirstOrDefault(a => a.Id == "a2");
             if (second != null && heldAt is null)
             {
