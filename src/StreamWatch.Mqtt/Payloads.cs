@@ -46,6 +46,7 @@ public static class Payloads
         w.WriteString("zone", a.Zone);
         w.WriteString("model", a.Model);
         WriteNumber(w, "latency_ms", a.LatencyMs is { } l ? Math.Round(l, 1) : null);
+        if (a.Unverified) w.WriteString("reason", "unverified");
     });
 
     /// <summary>

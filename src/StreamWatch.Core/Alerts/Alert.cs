@@ -31,4 +31,6 @@ public sealed record Alert
     public double? LatencyMs { get; init; }
     /// <summary>When the motion that led to this alert began (wall clock), for end-to-end latency.</summary>
     public DateTimeOffset? MotionOnsetUtc { get; init; }
+    /// <summary>A verification rule's alert published without a verdict: the model failed or took too long (fail open).</summary>
+    public bool Unverified { get; init; }
 }

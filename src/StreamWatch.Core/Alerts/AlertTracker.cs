@@ -17,7 +17,12 @@ namespace StreamWatch.Core.Alerts;
 /// <item>No hit for EndAfterSeconds → End (End = time of the last hit); then the rule is in cooldown
 /// for CooldownSeconds: hits in it are ignored and open nothing.</item>
 /// <item>RequireVerification: New is held back until a verdict with Anomaly = true arrives and is
-/// then emitted carrying it; an incident that ends unconfirmed publishes nothing and starts no cooldown.</item>
+/// then emitted carrying it; an incident judged not an anomaly publishes nothing and starts no cooldown.
+/// A held incident that ends before any verdict is pending (no hits or keyframes attach) until
+/// its verdict: Anomaly → New (with it) and End at once, else dropped. It fails open, New + End
+/// marked <see cref="Alert.Unverified"/>, when the model gives up on it (<see cref="VerdictFailed"/>,
+/// at its end if that happened while it was open), <see cref="VerdictWait"/> of stream time after
+/// its end, or on <see cref="Flush"/>. A published late alert starts the cooldown from its end.</item>
 /// <item>Keyframes: each incident keeps the first MaxPerEvent keyframes. On opening it adopts the
 /// recent keyframes (last <see cref="Lookback"/>, plus Seconds for loiter, whose motion began that
 /// long ago), then every new keyframe while open. MotionOnsetUtc is the earliest attached keyframe's
@@ -31,6 +36,8 @@ public sealed class AlertTracker
     public static readonly TimeSpan UpdateInterval = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan Lookback = TimeSpan.FromSeconds(3);
     public const float StrengthRise = 1.5f;
+    /// <summary>How long a held incident that ended waits for its verdict (the model's request deadline).</summary>
+    public static readonly TimeSpan VerdictWait = TimeSpan.FromSeconds(20);
 
     private readonly string _camera;
     private readonly Func<string> _newId;
@@ -38,6 +45,7 @@ public sealed class AlertTracker
     private readonly RuleState[] _states;
     private readonly Dictionary<string, RuleState> _byName;
     private readonly List<Keyframe> _recent = new();
+    private readonly List<Incident> _pending = new();   // held, ended, awaiting a verdict; oldest first
     private readonly object _lock = new();
 
     /// <param name="maxKeyframes">Keyframes kept per alert (Keyframes:MaxPerEvent).</param>
@@ -77,6 +85,12 @@ public sealed class AlertTracker
         utc = utc.ToUniversalTime();
         lock (_lock)
         {
+            for (var i = 0; i < _pending.Count; i++)
+                if (offset - _pending[i].EndedOffset >= VerdictWait)
+                {
+                    PublishLate(_pending[i], offset, output);
+                    _pending.RemoveAt(i--);
+                }
             foreach (var s in _states)
                 if (s.Open is { } expired && offset - expired.LastHitOffset >= TimeSpan.FromSeconds(s.Rule.EndAfterSeconds))
                     End(s, offset, output);
@@ -135,13 +149,22 @@ public sealed class AlertTracker
 
     /// <summary>
     /// Applies a model verdict to an open alert: Update (or, for a held incident confirmed by
-    /// Anomaly = true, its New). False when the alert is no longer open (a late verdict).
+    /// Anomaly = true, its New). For a pending one (held, ended): New + End when confirmed, else it is
+    /// dropped. False when the alert is neither open nor pending (a late verdict).
     /// </summary>
     public bool ApplyVerdict(string alertId, Verdict verdict, TimeSpan offset, DateTimeOffset utc, List<Alert> output)
     {
         lock (_lock)
         {
-            var inc = _states.Select(s => s.Open).FirstOrDefault(i => i?.Id == alertId);
+            if (_pending.FindIndex(i => i.Id == alertId) is var p and >= 0)
+            {
+                var ended = _pending[p];
+                _pending.RemoveAt(p);
+                ended.Verdict = verdict;
+                if (verdict.Anomaly) PublishLate(ended, offset, output);
+                return true;
+            }
+            var inc = FindOpen(alertId);
             if (inc is null) return false;
             inc.Verdict = verdict;
             if (inc.Published) Emit(inc, AlertPhase.Update, offset, output);
@@ -150,25 +173,80 @@ public sealed class AlertTracker
         }
     }
 
-    /// <summary>Ends every open alert (end of stream, shutdown); held ones are dropped unpublished.</summary>
+    /// <summary>
+    /// The model gave up on a verdict for the alert (error, bad answer, deadline, open circuit, full
+    /// queue). A pending one is published at once, New + End, unverified; an open held one is so
+    /// published at its end unless a verdict comes first. False when the alert is neither open nor pending.
+    /// </summary>
+    public bool VerdictFailed(string alertId, TimeSpan offset, DateTimeOffset utc, List<Alert> output)
+    {
+        lock (_lock)
+        {
+            if (_pending.FindIndex(i => i.Id == alertId) is var p and >= 0)
+            {
+                PublishLate(_pending[p], offset, output);
+                _pending.RemoveAt(p);
+                return true;
+            }
+            var inc = FindOpen(alertId);
+            if (inc is null) return false;
+            if (!inc.Published && inc.Verdict is null) inc.VerdictFailed = true;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Ends every open alert (end of stream, shutdown); held ones without a verdict, pending ones
+    /// included, are published unverified (New + End), those judged not an anomaly are dropped.
+    /// </summary>
     public void Flush(TimeSpan offset, DateTimeOffset utc, List<Alert> output)
     {
         lock (_lock)
         {
             foreach (var s in _states)
                 if (s.Open is not null) End(s, offset, output);
+            foreach (var inc in _pending) PublishLate(inc, offset, output);
+            _pending.Clear();
             _recent.Clear();
         }
+    }
+
+    private Incident? FindOpen(string alertId)
+    {
+        foreach (var s in _states)
+            if (s.Open?.Id == alertId) return s.Open;
+        return null;
     }
 
     private void End(RuleState s, TimeSpan offset, List<Alert> output)
     {
         var inc = s.Open!;
         s.Open = null;
-        if (!inc.Published) return;
+        inc.EndedOffset = offset;
+        if (inc.Published)
+        {
+            output.Add(inc.ToAlert(_camera, AlertPhase.End, offset));
+            StartCooldown(s, offset);
+        }
+        else if (inc.Verdict is not null) { }               // judged not an anomaly: dropped
+        else if (inc.VerdictFailed) PublishLate(inc, offset, output);
+        else _pending.Add(inc);
+    }
+
+    /// <summary>An ended held incident goes out: New (with its verdict, or unverified) and End at once.</summary>
+    private void PublishLate(Incident inc, TimeSpan offset, List<Alert> output)
+    {
+        inc.Unverified = inc.Verdict is null;
+        Emit(inc, AlertPhase.New, offset, output);
         output.Add(inc.ToAlert(_camera, AlertPhase.End, offset));
-        s.CooldownFrom = offset;
-        s.CooldownUntil = offset + TimeSpan.FromSeconds(s.Rule.CooldownSeconds);
+        var s = _byName[inc.Rule.Name];
+        if (inc.EndedOffset + TimeSpan.FromSeconds(s.Rule.CooldownSeconds) > s.CooldownUntil) StartCooldown(s, inc.EndedOffset);
+    }
+
+    private static void StartCooldown(RuleState s, TimeSpan from)
+    {
+        s.CooldownFrom = from;
+        s.CooldownUntil = from + TimeSpan.FromSeconds(s.Rule.CooldownSeconds);
     }
 
     private void Emit(Incident inc, AlertPhase phase, TimeSpan offset, List<Alert> output)

@@ -26,6 +26,12 @@ internal sealed class Incident(string id, RuleOptions rule, string? zone, DateTi
     public bool JustOpened { get; set; } = true;
     public TimeSpan LastMessageOffset { get; set; }
     public Verdict? Verdict { get; set; }
+    /// <summary>A verdict request for it failed (the model gave up on it) and no verdict came since.</summary>
+    public bool VerdictFailed { get; set; }
+    /// <summary>Published with no verdict (see <see cref="Alert.Unverified"/>).</summary>
+    public bool Unverified { get; set; }
+    /// <summary>When its end was detected (stream time); set once it is no longer open.</summary>
+    public TimeSpan EndedOffset { get; set; }
     public IReadOnlyList<Keyframe> Keyframes => _keyframes;
 
     /// <summary>Attaches a keyframe unless <paramref name="max"/> are already attached (the first ones are kept).</summary>
@@ -61,6 +67,7 @@ internal sealed class Incident(string id, RuleOptions rule, string? zone, DateTi
             Model = Verdict?.Model,
             LatencyMs = Verdict?.LatencyMs,
             MotionOnsetUtc = onset,
+            Unverified = Unverified,
         };
     }
 }

@@ -114,6 +114,14 @@ public sealed class CameraPipeline
         Emit(_alertOut, output);
     }
 
+    /// <summary>The model gave up on a verdict for the alert (called on the same thread as Process).</summary>
+    public void VerdictFailed(string alertId, List<PipelineEvent> output)
+    {
+        _alertOut.Clear();
+        _alerts.VerdictFailed(alertId, _lastOffset, _lastUtc, _alertOut);
+        Emit(_alertOut, output);
+    }
+
     /// <summary>End of stream or shutdown: closes the gate and every open alert.</summary>
     public void Flush(List<PipelineEvent> output)
     {

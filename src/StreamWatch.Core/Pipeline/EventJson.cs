@@ -76,6 +76,7 @@ public static class EventJson
         if (a.Confidence is { } c) w.WriteNumber("confidence", Math.Round(c, 3));
         if (a.Description != null) w.WriteString("description", a.Description);
         if (a.Model != null) w.WriteString("model", a.Model);
+        if (a.Unverified) w.WriteString("reason", "unverified");
         w.WriteNumber("keyframes", a.Keyframes.Count);
     }
 }

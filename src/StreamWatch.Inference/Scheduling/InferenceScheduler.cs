@@ -12,9 +12,11 @@ public sealed record VerdictFailure(string AlertId, VerdictRequest Request, Exce
 public sealed record SchedulerStats(int Queued, int Running, long Started, long Completed, long Failed, long Coalesced, long DroppedStale, long DroppedFull);
 
 /// <summary>
-/// One model shared by all cameras behind a bounded queue: round-robin over cameras, a newer request
-/// for the same camera and alert replaces the queued one, work past its deadline is dropped (queued)
-/// or cancelled (running), at most <see cref="SchedulerOptions.Concurrency"/> requests run at once.
+/// One model shared by all cameras behind a bounded queue: urgent requests (a held alert's, whose
+/// verdict decides whether it is published) go before the others, round-robin over cameras within
+/// each class; a newer request for the same camera and alert replaces the queued one (keeping its
+/// place and class); work past its deadline is dropped (queued) or cancelled (running); at most
+/// <see cref="SchedulerOptions.Concurrency"/> requests run at once.
 /// Drops are counted in model_dropped{reason,camera}; model failures are logged and published.
 /// </summary>
 public sealed class InferenceScheduler : IDisposable
@@ -30,8 +32,14 @@ public sealed class InferenceScheduler : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly object _gate = new();
-    private readonly Dictionary<string, LinkedList<Item>> _queues = new(StringComparer.Ordinal);
-    private readonly LinkedList<string> _turns = new();        // cameras with queued work, next first
+    /// <summary>One priority class: a queue per camera and the cameras with queued work, next first.</summary>
+    private sealed class Lane
+    {
+        public readonly Dictionary<string, LinkedList<Item>> Queues = new(StringComparer.Ordinal);
+        public readonly LinkedList<string> Turns = new();
+    }
+
+    private readonly Lane[] _lanes = [new(), new()];           // urgent, then normal
     private readonly CancellationTokenSource _stop = new();
     private readonly ISubject<VerdictResult> _results = Subject.Synchronize(new Subject<VerdictResult>());
     private readonly ISubject<VerdictFailure> _failures = Subject.Synchronize(new Subject<VerdictFailure>());
@@ -50,8 +58,11 @@ public sealed class InferenceScheduler : IDisposable
         get { lock (_gate) return new(_queued, _running, _started, _completed, _failed, _coalesced, _stale, _full); }
     }
 
-    /// <summary>Queues a request for an alert; never blocks. False when it is already stale or the queue is full.</summary>
-    public bool TryEnqueue(VerdictRequest request, string alertId)
+    /// <summary>
+    /// Queues a request for an alert; never blocks. False when it is already stale or the queue is full.
+    /// An <paramref name="urgent"/> one runs before every non-urgent one.
+    /// </summary>
+    public bool TryEnqueue(VerdictRequest request, string alertId, bool urgent = false)
     {
         List<Item> start;
         lock (_gate)
@@ -59,8 +70,8 @@ public sealed class InferenceScheduler : IDisposable
             if (_disposed) return false;
             var now = _time.GetUtcNow();
             if (request.Deadline <= now) { Drop(request, "stale", ref _stale); return false; }
-            if (!_queues.TryGetValue(request.Camera, out var q)) _queues[request.Camera] = q = new LinkedList<Item>();
-            var queued = q.FirstOrDefault(i => i.AlertId == alertId);
+            var queued = _lanes.Select(l => l.Queues.GetValueOrDefault(request.Camera)?.FirstOrDefault(i => i.AlertId == alertId))
+                .FirstOrDefault(i => i != null);
             if (queued != null)
             {
                 Drop(queued.Request, "coalesced", ref _coalesced);
@@ -70,9 +81,11 @@ public sealed class InferenceScheduler : IDisposable
             {
                 if (_queued >= _options.QueueCapacity) PurgeStale(now);
                 if (_queued >= _options.QueueCapacity) { Drop(request, "queue_full", ref _full); return false; }
+                var lane = _lanes[urgent ? 0 : 1];
+                if (!lane.Queues.TryGetValue(request.Camera, out var q)) lane.Queues[request.Camera] = q = new LinkedList<Item>();
                 q.AddLast(new Item(request, alertId));
                 _queued++;
-                if (q.Count == 1) _turns.AddLast(request.Camera);
+                if (q.Count == 1) lane.Turns.AddLast(request.Camera);
             }
             start = TakeRunnable(now);
         }
@@ -83,14 +96,15 @@ public sealed class InferenceScheduler : IDisposable
     private List<Item> TakeRunnable(DateTimeOffset now)
     {
         var start = new List<Item>();
-        while (_running < _options.Concurrency && _turns.First is { } turn)
+        while (_running < _options.Concurrency && Array.Find(_lanes, l => l.Turns.Count > 0) is { } lane)
         {
-            _turns.RemoveFirst();
-            var q = _queues[turn.Value];
+            var turn = lane.Turns.First!;
+            lane.Turns.RemoveFirst();
+            var q = lane.Queues[turn.Value];
             var item = q.First!.Value;
             q.RemoveFirst();
             _queued--;
-            if (q.Count > 0) _turns.AddLast(turn.Value);
+            if (q.Count > 0) lane.Turns.AddLast(turn.Value);
             if (item.Request.Deadline <= now) { Drop(item.Request, "stale", ref _stale); continue; }
             _running++;
             _started++;
@@ -101,16 +115,17 @@ public sealed class InferenceScheduler : IDisposable
 
     private void PurgeStale(DateTimeOffset now)
     {
-        foreach (var (camera, q) in _queues)
-        {
-            for (var n = q.First; n != null;)
+        foreach (var lane in _lanes)
+            foreach (var (camera, q) in lane.Queues)
             {
-                var next = n.Next;
-                if (n.Value.Request.Deadline <= now) { Drop(n.Value.Request, "stale", ref _stale); q.Remove(n); _queued--; }
-                n = next;
+                for (var n = q.First; n != null;)
+                {
+                    var next = n.Next;
+                    if (n.Value.Request.Deadline <= now) { Drop(n.Value.Request, "stale", ref _stale); q.Remove(n); _queued--; }
+                    n = next;
+                }
+                if (q.Count == 0) lane.Turns.Remove(camera);
             }
-            if (q.Count == 0) _turns.Remove(camera);
-        }
     }
 
     private static void Drop(VerdictRequest r, string reason, ref long counter)
@@ -153,8 +168,7 @@ public sealed class InferenceScheduler : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
-            _queues.Clear();
-            _turns.Clear();
+            foreach (var lane in _lanes) { lane.Queues.Clear(); lane.Turns.Clear(); }
             _queued = 0;
         }
         _stop.Cancel();

@@ -156,6 +156,14 @@ public sealed class CameraWorker
         return output;
     }
 
+    /// <summary>Tells the alert lifecycle the model gave up on the alert; returns the events it caused.</summary>
+    public List<PipelineEvent> VerdictFailed(string alertId)
+    {
+        var output = new List<PipelineEvent>();
+        lock (_gate) _pipeline?.VerdictFailed(alertId, output);
+        return output;
+    }
+
     private CameraPipeline PipelineFor(Frame frame)
     {
         if (_pipeline is { } p && p.FrameWidth == frame.Width && p.FrameHeight == frame.Height) return p;

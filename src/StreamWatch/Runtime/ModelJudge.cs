@@ -16,22 +16,25 @@ namespace StreamWatch.Runtime;
 /// Connects the cameras to the shared model: an open alert of a rule with a prompt profile is
 /// (re)submitted whenever it gains keyframes; the scheduler coalesces, orders and deadlines the
 /// work; verdicts flow back into that camera's alert lifecycle (update, or the held-back new of a
-/// verification rule).
+/// verification rule), and so do failures (a held alert the model gave up on is published
+/// unverified). A held alert's request goes before updates of published ones.
 /// </summary>
 public sealed class ModelJudge : IDisposable
 {
-    /// <summary>Work older than this is stale: the scene has moved on.</summary>
-    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+    /// <summary>Work older than this is stale: the scene has moved on. A held alert that ended waits as long.</summary>
+    public static readonly TimeSpan Deadline = AlertTracker.VerdictWait;
 
     private readonly InferenceScheduler _scheduler;
     private readonly IVisionModel _model;
     private readonly AppOptions _options;
     private readonly TimeProvider _time;
     private readonly IDisposable _results, _failures;
+    private readonly Func<string, CameraWorker?> _workerOf;
+    private readonly Action<PipelineEvent> _publish;
 
     private ModelJudge(IVisionModel model, AppOptions options, ILogger log, TimeProvider time, Func<string, CameraWorker?> workerOf, Action<PipelineEvent> publish)
     {
-        _model = model; _options = options; _time = time;
+        _model = model; _options = options; _time = time; _workerOf = workerOf; _publish = publish;
         _scheduler = new InferenceScheduler(model, options.Model.Scheduler, log, time);
         _results = _scheduler.Results.Subscribe(r =>
         {
@@ -39,7 +42,10 @@ public sealed class ModelJudge : IDisposable
                 foreach (var e in w.ApplyVerdict(r.AlertId, r.Verdict)) publish(e);
         });
         _failures = _scheduler.Failures.Subscribe(f =>
-            log.LogWarning("model {Model} gave no verdict for alert {Id} on {Camera}: {Error}", model.Name, f.AlertId, f.Request.Camera, f.Error.Message));
+        {
+            log.LogWarning("model {Model} gave no verdict for alert {Id} on {Camera}: {Error}", model.Name, f.AlertId, f.Request.Camera, f.Error.Message);
+            Failed(f.Request.Camera, f.AlertId);
+        });
     }
 
     /// <summary>Null when Model:Backend is "none".</summary>
@@ -64,8 +70,16 @@ public sealed class ModelJudge : IDisposable
             var rule = rules.FirstOrDefault(r => r.Name == alert.Rule);
             if (rule?.Profile is not { Length: > 0 } profile || alert.Keyframes.Count == 0) continue;
             var keyframes = KeyframePicker.Pick(alert.Keyframes, _options.Keyframes.MaxPerRequest);
-            _scheduler.TryEnqueue(new VerdictRequest(camera, alert.Rule, profile, keyframes, _time.GetUtcNow() + Deadline), alert.Id);
+            var held = alert.Phase == AlertPhase.New;           // unpublished: its verdict decides whether it is heard
+            if (!_scheduler.TryEnqueue(new VerdictRequest(camera, alert.Rule, profile, keyframes, _time.GetUtcNow() + Deadline), alert.Id, urgent: held))
+                Failed(camera, alert.Id);                       // refused (queue full): a held alert fails open at its end
         }
+    }
+
+    private void Failed(string camera, string alertId)
+    {
+        if (_workerOf(camera) is { } w)
+            foreach (var e in w.VerdictFailed(alertId)) _publish(e);
     }
 
     public void Dispose()

@@ -156,16 +156,107 @@ public class AlertTrackerTests
     }
 
     [Fact]
-    public void Unconfirmed_incident_publishes_nothing_and_starts_no_cooldown()
+    public void Incident_judged_no_anomaly_publishes_nothing_and_starts_no_cooldown()
     {
         var h = new Harness(12, Rule(verify: true));
         h.Hits("door-zone", 0, 2);
+        Assert.True(h.Tracker.ApplyVerdict("a1", V(false, "cat"), S(1), T0.AddSeconds(1), h.Out));
         Assert.Empty(h.Frame(7));
         Assert.Empty(h.Tracker.Open);
         Assert.False(h.Tracker.ApplyVerdict("a1", V(true), S(7.1), T0.AddSeconds(7.1), h.Out)); // late verdict
         Assert.Empty(h.Out);
-        h.Frame(8, Hit());
+        Assert.Empty(h.Frame(30));                                   // no pending wait for a judged incident
+        h.Frame(31, Hit());
         Assert.Equal("a2", Assert.Single(h.Tracker.Open).Id);
+    }
+
+    [Fact]
+    public void Held_incident_ending_before_its_verdict_is_published_new_then_end_once_confirmed()
+    {
+        var h = new Harness(12, Rule(verify: true));
+        h.Hits("door-zone", 0, 2);
+        Assert.Empty(h.Frame(7));                                    // ended (last hit 1.8 s): pending, not open
+        Assert.Empty(h.Tracker.Open);
+        Assert.Empty(h.Frame(8, Hit(), K(8)));                       // hits neither attach to it nor are blocked: a2 opens, held
+        Assert.Equal("a2", Assert.Single(h.Tracker.Open).Id);
+
+        Assert.True(h.Tracker.ApplyVerdict("a1", V(true), S(9), T0.AddSeconds(9), h.Out));
+        Assert.Equal([(AlertPhase.New, "a1"), (AlertPhase.End, "a1")], h.Out.Select(a => (a.Phase, a.Id)));
+        Assert.All(h.Out, a => Assert.Equal(("person", false), (a.Label, a.Unverified)));
+        Assert.Equal(T0.AddSeconds(1.8), h.Out[1].End);
+        Assert.Empty(h.Out[1].Keyframes);
+        Assert.Equal(S(9), h.Out[1].Offset);
+        Assert.False(h.Tracker.ApplyVerdict("a1", V(true), S(9.5), T0.AddSeconds(9.5), h.Out)); // no longer pending
+    }
+
+    [Fact]
+    public void A_late_confirmed_alert_starts_the_cooldown_from_its_end()
+    {
+        var h = new Harness(12, Rule(verify: true));
+        h.Hits("door-zone", 0, 2);
+        h.Frame(7);
+        h.Tracker.ApplyVerdict("a1", V(true), S(9), T0.AddSeconds(9), h.Out);
+        h.Frame(36.8, Hit());                                        // cooldown 30 s from the end at 7 s
+        Assert.Empty(h.Tracker.Open);
+        h.Frame(37, Hit());
+        Assert.Equal("a2", Assert.Single(h.Tracker.Open).Id);
+    }
+
+    [Fact]
+    public void Held_incident_ending_then_judged_no_anomaly_publishes_nothing()
+    {
+        var h = new Harness(12, Rule(verify: true));
+        h.Hits("door-zone", 0, 2);
+        h.Frame(7);
+        Assert.True(h.Tracker.ApplyVerdict("a1", V(false, "cat"), S(8), T0.AddSeconds(8), h.Out));
+        Assert.Empty(h.Frame(40));
+        Assert.False(h.Tracker.VerdictFailed("a1", S(41), T0.AddSeconds(41), h.Out));
+        h.Tracker.Flush(S(42), T0.AddSeconds(42), h.Out);
+        Assert.Empty(h.Out);
+    }
+
+    [Fact]
+    public void Held_incident_the_model_gives_up_on_after_its_end_is_published_unverified()
+    {
+        var h = new Harness(12, Rule(verify: true));
+        h.Hits("door-zone", 0, 2);
+        h.Frame(7);
+        Assert.True(h.Tracker.VerdictFailed("a1", S(8), T0.AddSeconds(8), h.Out));
+        Assert.Equal([AlertPhase.New, AlertPhase.End], h.Out.Select(a => a.Phase));
+        Assert.All(h.Out, a => Assert.Equal(("a1", true, null, "warning"), (a.Id, a.Unverified, a.Label, a.Severity)));
+        Assert.Equal(T0.AddSeconds(1.8), h.Out[1].End);
+        Assert.False(h.Tracker.ApplyVerdict("a1", V(true), S(9), T0.AddSeconds(9), h.Out)); // too late
+        Assert.Equal(2, h.Out.Count);
+    }
+
+    [Fact]
+    public void Held_incident_with_no_verdict_within_the_wait_after_its_end_is_published_unverified()
+    {
+        var h = new Harness(12, Rule(verify: true));
+        h.Hits("door-zone", 0, 2);
+        h.Frame(7);
+        Assert.Empty(h.Frame(26.8));
+        var late = h.Frame(27);                                      // 7 s + VerdictWait (20 s)
+        Assert.Equal([AlertPhase.New, AlertPhase.End], late.Select(a => a.Phase));
+        Assert.All(late, a => Assert.True(a.Unverified));
+        Assert.Equal(S(27), late[1].Offset);
+    }
+
+    [Fact]
+    public void Held_incident_whose_request_failed_while_open_is_published_unverified_at_its_end()
+    {
+        var h = new Harness(12, Rule("failed", verify: true), Rule("retried", verify: true));
+        h.Frame(0, [new RuleHit("failed", "door", 0.1f, null), new RuleHit("retried", "door", 0.1f, null)]);
+        Assert.True(h.Tracker.VerdictFailed("a1", S(1), T0.AddSeconds(1), h.Out));
+        Assert.True(h.Tracker.VerdictFailed("a2", S(1), T0.AddSeconds(1), h.Out));
+        Assert.Empty(h.Out);                                         // still open: a later request may succeed
+        Assert.True(h.Tracker.ApplyVerdict("a2", V(true), S(2), T0.AddSeconds(2), h.Out));
+        var n = Assert.Single(h.Out);
+        Assert.Equal(("a2", AlertPhase.New, false), (n.Id, n.Phase, n.Unverified));
+
+        var ends = h.Frame(5);
+        Assert.Equal([("a1", AlertPhase.New, true), ("a1", AlertPhase.End, true), ("a2", AlertPhase.End, false)],
+            ends.Select(a => (a.Id, a.Phase, a.Unverified)));
     }
 
     [Fact]
@@ -179,14 +270,19 @@ public class AlertTrackerTests
     }
 
     [Fact]
-    public void Flush_ends_open_alerts_and_drops_held_ones()
+    public void Flush_ends_open_alerts_publishes_unjudged_held_ones_unverified_and_drops_judged_ones()
     {
-        var h = new Harness(12, Rule("shown"), Rule("held", verify: true));
-        h.Frame(0, new[] { new RuleHit("shown", "door", 0.1f, null), new RuleHit("held", "door", 0.1f, null) });
+        var h = new Harness(12, Rule("shown"), Rule("held", verify: true), Rule("judged", verify: true), Rule("ended", verify: true));
+        h.Frame(0, [new RuleHit("ended", "door", 0.1f, null)]);
+        h.Frame(6);                                                  // "ended" (a1) is pending
+        h.Frame(6.2, [new("shown", "door", 0.1f, null), new("held", "door", 0.1f, null), new("judged", "door", 0.1f, null)]);
+        h.Tracker.ApplyVerdict("a4", V(false, "cat"), S(6.4), T0.AddSeconds(6.4), h.Out);
         var flushed = new List<Alert>();
-        h.Tracker.Flush(S(1), T0.AddSeconds(1), flushed);
-        var end = Assert.Single(flushed);
-        Assert.Equal((AlertPhase.End, "shown", T0), (end.Phase, end.Rule, end.End!.Value));
+        h.Tracker.Flush(S(7), T0.AddSeconds(7), flushed);
+        Assert.Equal([("shown", AlertPhase.End, false), ("ended", AlertPhase.New, true), ("ended", AlertPhase.End, true),
+            ("held", AlertPhase.New, true), ("held", AlertPhase.End, true)], flushed.Select(a => (a.Rule, a.Phase, a.Unverified)));
+        Assert.Equal(T0.AddSeconds(6.2), flushed[0].End);
+        Assert.Equal(T0, flushed[2].End);
         Assert.Empty(h.Tracker.Open);
     }
 

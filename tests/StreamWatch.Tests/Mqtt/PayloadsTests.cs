@@ -54,6 +54,14 @@ public class PayloadsTests
     }
 
     [Fact]
+    public void An_unverified_alert_says_so_in_reason()
+    {
+        Assert.False(JsonDocument.Parse(Payloads.AlertEvent(Alert(AlertPhase.New))).RootElement.TryGetProperty("reason", out _));
+        var r = JsonDocument.Parse(Payloads.AlertEvent(Alert(AlertPhase.New) with { Unverified = true })).RootElement;
+        Assert.Equal("unverified", r.GetProperty("reason").GetString());
+    }
+
+    [Fact]
     public void Rule_state_is_on_while_open_and_off_after_end_or_before_any_alert()
     {
         string State(byte[] json) => JsonDocument.Parse(json).RootElement.GetProperty("state").GetString()!;

@@ -33,5 +33,8 @@ public class EventJsonTests
         Assert.Equal("2026-11-22T10:15:30.250Z", a.RootElement.GetProperty("start").GetString());
         Assert.Equal("2026-11-22T10:15:33.750Z", a.RootElement.GetProperty("end").GetString());
         Assert.DoesNotContain('\n', line);
+        Assert.False(a.RootElement.TryGetProperty("reason", out _));
+        using var u = JsonDocument.Parse(EventJson.Format(new AlertChanged("yard", T, alert.Offset, alert with { Unverified = true }), wallClock: false)!);
+        Assert.Equal("unverified", u.RootElement.GetProperty("reason").GetString());
     }
 }

@@ -78,6 +78,30 @@ public sealed class InferenceSchedulerTests : IDisposable
     }
 
     [Fact]
+    public async Task Urgent_requests_go_first_and_cameras_take_turns_within_each_class()
+    {
+        var s = Scheduler();
+        s.TryEnqueue(Req("A", "A0"), "a0");
+        var running = await _model.Next();
+        Assert.True(s.TryEnqueue(Req("A", "A-update"), "a1"));
+        Assert.True(s.TryEnqueue(Req("B", "B-update"), "b1"));
+        Assert.True(s.TryEnqueue(Req("C", "C-held1"), "c1", urgent: true));
+        Assert.True(s.TryEnqueue(Req("C", "C-held2"), "c2", urgent: true));
+        Assert.True(s.TryEnqueue(Req("A", "A-held"), "a2", urgent: true));
+        Assert.True(s.TryEnqueue(Req("C", "C-held1 newer"), "c1"));   // replaces it, keeping its place and class
+        var order = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            running.Complete();
+            running = await _model.Next();
+            order.Add(running.Request.Rule);
+        }
+        running.Complete();
+        Assert.Equal(["C-held1 newer", "A-held", "C-held2", "A-update", "B-update"], order);
+        Assert.Equal(1, s.Stats.Coalesced);
+    }
+
+    [Fact]
     public async Task A_newer_request_for_the_same_alert_replaces_the_queued_one()
     {
         var s = Scheduler();
