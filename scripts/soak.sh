@@ -3,8 +3,9 @@
 # 20 s (an alert every 20 s per camera: far more than a real scene), MQTT on to a local mosquitto
 # with a subscriber draining it, the JSONL sink on, and the stand-in model (MODEL_MS, 300 ms) judging
 # every alert. Runs MINUTES (30) minutes, samples the daemon's memory every 60 s and prints the
-# samples; exits 0 when RSS stays within 5 % (max/min - 1) after the first WARMUP (5) minutes,
-# else 1. The daemon runs from a copy of the build in its own temp dir. Everything stays on 127.0.0.1.
+# samples; exits 0 when, after the first WARMUP (5) minutes, the mean RSS of the second half of the
+# samples is within 5 % of the first half's (tests/loadtools/soak.py says why), else 1.
+# The daemon runs from a copy of the build in its own temp dir. Everything stays on 127.0.0.1.
 #   [MINUTES=30] [WARMUP=5] [CAMERAS=16] [MODEL_MS=300] scripts/soak.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -2,8 +2,11 @@
 """soak.sh's sampler: waits for all N cameras, then samples the daemon every 60 s for MINUTES
 minutes (RSS from /proc; managed heap, committed heap, threads and open fds from /metrics; frames,
 drops, alerts, model requests), prints one Markdown row per sample as it goes, and ends with a
-verdict: PASS (exit 0) when the RSS samples from minute WARMUP on stay within 5 % (max/min - 1),
-else FAIL (exit 1).
+verdict on the RSS samples from minute WARMUP on: PASS (exit 0) when the mean of their second half
+is within 5 % of the mean of their first half (the level stays flat), else FAIL (exit 1). Single
+samples are not compared: each lands somewhere on the GC's sawtooth (keyframe images are large-object
+heap arrays, freed only by gen2 collections), which swings RSS by ±10 % without any growth; max/min
+is printed for information.
     soak.py DAEMON_PID METRICS_PORT N MINUTES WARMUP SUBSCRIBER_LOG STANDIN_PORT JSONL
 """
 import json
@@ -61,9 +64,12 @@ print(f"\nffmpeg restarts: {m.get('streamwatch_ffmpeg_restarts_total', 0):.0f}; 
       f"{m.get('streamwatch_stream_errors_total', 0):.0f}; sink drops: {m.get('streamwatch_sink_dropped_total', 0):.0f}; "
       f"sink errors: {m.get('streamwatch_sink_errors_total', 0):.0f}; model dropped: "
       f"{m.get('streamwatch_model_dropped_total', 0):.0f}; MQTT outbox dropped: {m.get('streamwatch_mqtt_outbox_dropped_total', 0):.0f}")
-after = [v for k, v in rss.items() if k >= warmup]
-spread = max(after) / min(after) - 1
-verdict = "PASS" if spread <= LIMIT else "FAIL"
-print(f"{verdict}: daemon RSS from minute {warmup} to {minutes}: min {min(after):.0f} MiB, max {max(after):.0f} MiB, "
-      f"max/min - 1 = {spread:.1%} (limit {LIMIT:.0%})", flush=True)
+after = [v for k, v in sorted(rss.items()) if k >= warmup]
+half = len(after) // 2
+first, second = sum(after[:half]) / half, sum(after[-half:]) / half
+drift = second / first - 1
+verdict = "PASS" if abs(drift) <= LIMIT else "FAIL"
+print(f"{verdict}: daemon RSS from minute {warmup} to {minutes}: mean of the first {half} samples {first:.0f} MiB, "
+      f"of the last {half} {second:.0f} MiB, drift {drift:+.1%} (limit ±{LIMIT:.0%}); "
+      f"single samples min {min(after):.0f}, max {max(after):.0f} MiB", flush=True)
 sys.exit(0 if verdict == "PASS" else 1)

@@ -24,7 +24,8 @@ public sealed class LogSink(ILogger log) : IEventSink
                 log.LogDebug("camera {Camera} keyframe at {Offset} (score {Score:0.00})", k.Camera, at, k.Keyframe.Score);
                 break;
             case AlertChanged a:
-                var verdict = a.Alert.Label == null ? "" : $" — {a.Alert.Label} ({a.Alert.Confidence:0.00}): {a.Alert.Description}";
+                var verdict = a.Alert.Label != null ? $" — {a.Alert.Label} ({a.Alert.Confidence:0.00}): {a.Alert.Description}"
+                    : a.Alert.Unverified ? " — unverified (the model could not judge it)" : "";
                 log.LogInformation("ALERT {Phase} {Rule} on {Camera} at {Offset} (id {Id}, {Severity}, zone {Zone}){Verdict}",
                     EventJson.Phase(a.Alert.Phase), a.Alert.Rule, a.Camera, at, a.Alert.Id, a.Alert.Severity, a.Alert.Zone ?? "-", verdict);
                 break;
