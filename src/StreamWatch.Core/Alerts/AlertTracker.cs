@@ -78,11 +78,18 @@ public sealed class AlertTracker
     /// </summary>
     public bool NeedsKeyframe { get; private set; }
 
+    /// <summary>
+    /// After <see cref="Update"/>: some open incident got keyframes it did not have (one opened with
+    /// recent keyframes, or new ones attached), so the model has something new to judge.
+    /// </summary>
+    public bool KeyframesGained { get; private set; }
+
     /// <summary>Feeds one analysed frame's hits and the keyframes selected on it.</summary>
     public void Update(IReadOnlyList<RuleHit> hits, TimeSpan offset, DateTimeOffset utc,
         IReadOnlyList<Keyframe> newKeyframes, List<Alert> output)
     {
         utc = utc.ToUniversalTime();
+        var gained = false;
         lock (_lock)
         {
             for (var i = 0; i < _pending.Count; i++)
@@ -107,6 +114,7 @@ public sealed class AlertTracker
                     var since = offset - Lookback - (s.Rule.Type == "loiter" ? TimeSpan.FromSeconds(s.Rule.Seconds) : TimeSpan.Zero);
                     foreach (var k in _recent)
                         if (k.Offset >= since) s.Open.Attach(k, _maxKeyframes);
+                    gained |= s.Open.Keyframes.Count > 0;
                 }
                 var inc = s.Open;
                 inc.LastHitOffset = offset;
@@ -120,7 +128,13 @@ public sealed class AlertTracker
                 var k = newKeyframes[n];
                 if (_recent.Count == _maxKeyframes) _recent.RemoveAt(0);
                 _recent.Add(k);
-                foreach (var s in _states) s.Open?.Attach(k, _maxKeyframes);
+                foreach (var s in _states)
+                {
+                    if (s.Open is not { } o) continue;
+                    var before = o.Keyframes.Count;
+                    o.Attach(k, _maxKeyframes);
+                    gained |= o.Keyframes.Count > before;
+                }
             }
 
             var needs = false;
@@ -144,6 +158,7 @@ public sealed class AlertTracker
                 }
             }
             NeedsKeyframe = needs;
+            KeyframesGained = gained;
         }
     }
 

@@ -54,6 +54,8 @@ public sealed class CameraPipeline
     public int AnalysisHeight { get; }
     public bool GateOpen => _gate.IsOpen;
     public IReadOnlyCollection<Alert> OpenAlerts => _alerts.Open;
+    /// <summary>The last <see cref="Process"/> gave an open alert keyframes it did not have: time to (re)judge it.</summary>
+    public bool AlertKeyframesGained => _alerts.KeyframesGained;
 
     /// <summary>The grey analysis plane: <paramref name="analysisWidth"/> wide (at most the frame's
     /// width), height following the aspect ratio, both even.</summary>

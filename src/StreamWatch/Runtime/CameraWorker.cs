@@ -96,7 +96,7 @@ public sealed class CameraWorker
                         var pipeline = PipelineFor(frame);
                         pipeline.Process(frame, output);
                         GateOpen = pipeline.GateOpen;
-                        if (Judge != null && output.Exists(e => e is KeyframeSelected))
+                        if (Judge != null && pipeline.AlertKeyframesGained)
                             Judge.Submit(_camera.Name, pipeline.OpenAlerts, _camera.Rules);
                     }
                     Interlocked.Increment(ref _analysed);

@@ -62,7 +62,7 @@ public sealed class ModelJudge : IDisposable
         return model == null ? null : new ModelJudge(model, options, logs.CreateLogger("model"), time, workerOf, publish);
     }
 
-    /// <summary>Called with a camera's open alerts after a frame brought new keyframes.</summary>
+    /// <summary>Called with a camera's open alerts after a frame gave one of them keyframes (it opened with recent ones, or new ones attached).</summary>
     public void Submit(string camera, IEnumerable<Alert> openAlerts, IReadOnlyList<Core.Config.RuleOptions> rules)
     {
         foreach (var alert in openAlerts)

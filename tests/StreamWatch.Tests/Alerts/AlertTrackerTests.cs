@@ -337,4 +337,18 @@ public class AlertTrackerTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Single(h.Out); // only the New
     }
+
+    [Fact]
+    public void KeyframesGained_marks_the_frames_that_give_an_open_alert_keyframes_it_did_not_have()
+    {
+        var h = new Harness(100, Rule(verify: true));
+        h.Frame(0, null, K(0, preRoll: true));
+        Assert.False(h.Tracker.KeyframesGained);          // a keyframe, but no alert to judge
+        h.Frame(0.2, Hit());                              // a held alert opens and adopts the recent keyframe
+        Assert.True(h.Tracker.KeyframesGained);           // though no new keyframe came on this frame
+        h.Frame(0.4, Hit());
+        Assert.False(h.Tracker.KeyframesGained);
+        h.Frame(0.6, Hit(), K(0.6));
+        Assert.True(h.Tracker.KeyframesGained);
+    }
 }
