@@ -6,7 +6,8 @@
 # seconds and prints a resources row and an onset -> MQTT latency row (tests/loadtools/latency.py
 # says how the onset is found). MODEL_MS=300 adds the stand-in model (tests/loadtools/standin_model.py,
 # fixed service time) and makes the rule wait for its verdict. Everything stays on 127.0.0.1.
-#   DURATION=30 [MODEL_MS=300] scripts/load.sh [N ...]        (default: 1 8 16 32)
+# ANALYSIS_FPS (default 5) sets the cameras' AnalysisFps.
+#   DURATION=30 [MODEL_MS=300] [ANALYSIS_FPS=5] scripts/load.sh [N ...]        (default: 1 8 16 32)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

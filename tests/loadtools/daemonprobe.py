@@ -91,7 +91,7 @@ class FfmpegAnchors:
                     self.seen.setdefault(m[1].decode(), {})[pid] = self._boot + st[3] / HZ
             self._stop.wait(0.5)
 
-    def cadence(self, seconds=2.0, fps=5, frame_bytes=672 * 378 * 3 // 2 + 6):
+    def cadence(self, seconds=2.0, fps=int(os.environ.get("ANALYSIS_FPS", "5")), frame_bytes=672 * 378 * 3 // 2 + 6):
         """camera -> the wall time at which ffmpeg's output clock says offset 0 is on the pipe: for
         every frame seen completed on ffmpeg's stdout (/proc/PID/io wchar, polled every 5 ms for
         SECONDS), completion time - frame offset; the minimum over those frames. Frames are

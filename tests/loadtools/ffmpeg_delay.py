@@ -8,13 +8,14 @@ late: the delay errs low). Prints the min, median and max over 25 frames (5 s) i
 uses the min, as its per-camera output clock is a minimum over frames too (latency.py).
     ffmpeg_delay.py CLIP
 """
+import os
 import statistics
 import subprocess
 import sys
 import threading
 import time
 
-FPS, W, H = 5, 672, 378     # 640x360 scaled to fit 672x672
+FPS, W, H = int(os.environ.get("ANALYSIS_FPS", "5")), 672, 378     # 640x360 scaled to fit 672x672; load.sh passes ANALYSIS_FPS
 args = ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-loglevel", "info", "-thread_type", "slice", "-re", "-stream_loop", "-1",
         "-i", sys.argv[1], "-map", "0:v:0", "-an", "-sn", "-dn",
         "-vf", f"fps={FPS},scale=672:672:force_original_aspect_ratio=decrease:force_divisible_by=2",

@@ -51,7 +51,7 @@ def cam(i):
     rule = {"Name": "intrusion", "Type": "zone", "Zone": "path", "Severity": "warning",
             "EndAfterSeconds": 3, "CooldownSeconds": 8}   # one alert per 20 s pass; lighting steps at 12-16 s fall in the cooldown
     if model: rule |= {"Profile": "security", "RequireVerification": True}
-    return {"Name": name, "Url": link, "Loop": True, "Realtime": True, "AnalysisFps": 5,
+    return {"Name": name, "Url": link, "Loop": True, "Realtime": True, "AnalysisFps": float(os.environ.get("ANALYSIS_FPS", "5")),
             "Zones": [{"Name": "path", "Polygon": "0.3,0.4 1,0.4 1,0.95 0.3,0.95"}], "Rules": [rule]}
 cfg = {"Cameras": [cam(i) for i in range(1, n + 1)],
        "Output": {"StateDirectory": f"{d}/state"},
