@@ -17,6 +17,7 @@ public sealed class MotionAnalyzer
     private readonly MotionResult _result;
     private Pyramid _prev, _cur;
     private bool _hasPrev;
+    private bool _maskDirty;
 
     public MotionAnalyzer(MotionOptions options, int width, int height, IReadOnlyList<Polygon> masks)
     {
@@ -32,7 +33,7 @@ public sealed class MotionAnalyzer
         _width = width; _height = height;
         int cols = options.GridColumns, rows = options.GridRows;
         _cells = cols * rows;
-        _result = new MotionResult(cols, rows);
+        _result = new MotionResult(cols, rows, width, height);
         _masked = new bool[_cells];
         foreach (var m in masks) m.Fill(_masked, cols, rows);
         _trusted = new bool[_cells]; _lost = new bool[_cells];
@@ -54,6 +55,7 @@ public sealed class MotionAnalyzer
     public void Reset()
     {
         _hasPrev = false;
+        Array.Clear(_trusted); Array.Clear(_lost);
         Array.Fill(_floor, (float)_o.MinNoiseFloor);
         Publish(0, 0, 1, false);
     }
@@ -67,7 +69,7 @@ public sealed class MotionAnalyzer
         if (!_hasPrev)
         {
             _hasPrev = true;
-            Array.Clear(_trusted);
+            Array.Clear(_trusted); Array.Clear(_lost);
             Swap();
             Publish(0, 0, 1, false);
             return _result;
@@ -181,5 +183,41 @@ public sealed class MotionAnalyzer
         _result.GlobalDx = gx; _result.GlobalDy = gy;
         _result.BrightnessGain = gain;
         _result.LightingChange = lighting;
+        MarkChangedPixels(gain, active > 0 && !lighting);
+    }
+
+    /// <summary>
+    /// Fills <see cref="MotionResult.Changed"/>: per pixel, |current − gain × previous| above the
+    /// threshold, in unmasked cells that are active or 8-adjacent to an active cell. Called after the
+    /// swap, so _prev holds the current frame and _cur the previous one.
+    /// </summary>
+    private void MarkChangedPixels(float gain, bool any)
+    {
+        var mask = _result.Changed;
+        if (_maskDirty) { Array.Clear(mask); _maskDirty = false; }
+        _result.ChangedPixels = 0;
+        if (!any) return;
+        int cols = _o.GridColumns, rows = _o.GridRows, w = _width;
+        float[] now = _prev.Data[0], before = _cur.Data[0];
+        var threshold = (float)_o.PixelChangeThreshold;
+        var cells = _result.Cells;
+        var n = 0;
+        for (var c = 0; c < _cells; c++)
+        {
+            if (_masked[c]) continue;
+            int col = c % cols, row = c / cols;
+            var near = false;
+            for (var r = Math.Max(0, row - 1); r <= Math.Min(rows - 1, row + 1) && !near; r++)
+                for (var k = Math.Max(0, col - 1); k <= Math.Min(cols - 1, col + 1); k++)
+                    if (cells[r * cols + k].Active) { near = true; break; }
+            if (!near) continue;
+            int x0 = col * w / cols, x1 = (col + 1) * w / cols;
+            int y0 = row * _height / rows, y1 = (row + 1) * _height / rows;
+            for (var y = y0; y < y1; y++)
+                for (int i = y * w + x0, end = y * w + x1; i < end; i++)
+                    if (MathF.Abs(now[i] + 1f - gain * (before[i] + 1f)) > threshold) { mask[i] = 1; n++; }
+        }
+        _result.ChangedPixels = n;
+        _maskDirty = n > 0;
     }
 }

@@ -34,6 +34,9 @@ public sealed class MotionOptions : IValidatable
     public double GlobalTolerance { get; set; } = 1.0;
     /// <summary>|ln(brightness gain)| above which a frame pair is a lighting change (score suppressed).</summary>
     public double LightingChangeThreshold { get; set; } = 0.15;
+    /// <summary>Grey levels (after the frame's brightness gain) a pixel must change by to count as moving in
+    /// <see cref="MotionResult.Changed"/>; looked at only around active cells.</summary>
+    public double PixelChangeThreshold { get; set; } = 24;
 
     public void Validate(string path, ConfigErrors errors)
     {
@@ -52,5 +55,6 @@ public sealed class MotionOptions : IValidatable
         errors.Range(GlobalAgreement, 0, 1, $"{path}:GlobalAgreement");
         errors.Range(GlobalTolerance, 0, 100, $"{path}:GlobalTolerance");
         errors.Range(LightingChangeThreshold, 0.01, 5, $"{path}:LightingChangeThreshold");
+        errors.Range(PixelChangeThreshold, 1, 255, $"{path}:PixelChangeThreshold");
     }
 }

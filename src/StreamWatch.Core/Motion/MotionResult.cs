@@ -15,17 +15,35 @@ public readonly record struct FlowCell(float X, float Y, float Dx, float Dy, flo
 /// </summary>
 public sealed class MotionResult
 {
-    public MotionResult(int gridWidth, int gridHeight)
+    /// <param name="width">Analysis frame width in pixels (the <see cref="Changed"/> mask's width).</param>
+    /// <param name="height">Analysis frame height in pixels.</param>
+    public MotionResult(int gridWidth, int gridHeight, int width, int height)
     {
         GridWidth = gridWidth;
         GridHeight = gridHeight;
         Cells = new FlowCell[gridWidth * gridHeight];
+        Width = width;
+        Height = height;
+        Changed = new byte[width * height];
     }
 
     public int GridWidth { get; }
     public int GridHeight { get; }
     /// <summary>Row-major, GridWidth × GridHeight.</summary>
     public FlowCell[] Cells { get; }
+
+    public int Width { get; }
+    public int Height { get; }
+    /// <summary>
+    /// Where the motion is, to the pixel: row-major Width × Height, 1 where the grey level changed by
+    /// more than <see cref="MotionOptions.PixelChangeThreshold"/> since the previous frame, counted only
+    /// in unmasked cells that are active or next to an active one (so noise, lighting and shake, which
+    /// leave no active cell, mark nothing); 0 elsewhere. Zone rules use it to see an object inside a
+    /// zone before it fills a grid cell.
+    /// </summary>
+    public byte[] Changed { get; }
+    /// <summary>Number of 1s in <see cref="Changed"/>.</summary>
+    public int ChangedPixels { get; set; }
 
     /// <summary>Gate input: how much local (object) motion there is, 0 when none.</summary>
     public float Score { get; set; }

@@ -42,7 +42,7 @@ public sealed class CameraPipeline
         _motion = new MotionAnalyzer(motion, AnalysisWidth, AnalysisHeight, camera.MaskPolygons());
         _gate = new MotionGate(gate);
         _keyframes = new KeyframeSelector(keyframes, camera.Name);
-        _rules = camera.Rules.Select(r => RuleFactory.Create(r, camera.Zones, motion.GridColumns, motion.GridRows)).ToArray();
+        _rules = camera.Rules.Select(r => RuleFactory.Create(r, camera.Zones, motion.GridColumns, motion.GridRows, AnalysisWidth, AnalysisHeight)).ToArray();
         _alerts = new AlertTracker(camera.Name, camera.Rules, newAlertId);
         _cameraTag = new("camera", camera.Name);
     }

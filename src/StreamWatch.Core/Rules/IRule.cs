@@ -6,7 +6,7 @@ namespace StreamWatch.Core.Rules;
 /// <summary>One rule's finding on one frame.</summary>
 /// <param name="Rule">Rule name.</param>
 /// <param name="Zone">Zone name, null for the whole-frame motion rule.</param>
-/// <param name="Strength">Share of the rule's cells that are active (0..1).</param>
+/// <param name="Strength">Share of the rule's cells that are active, or of its zone's pixels that changed if that is more (0..1).</param>
 /// <param name="DirectionDegrees">direction rule: mean flow direction, 0 = right, 90 = down, in [0, 360).</param>
 public readonly record struct RuleHit(string Rule, string? Zone, float Strength, float? DirectionDegrees);
 

@@ -2,25 +2,25 @@ using StreamWatch.Core.Config;
 
 namespace StreamWatch.Core.Rules;
 
-/// <summary>Builds a camera's rules; zone polygons are rasterised onto the motion grid once here.</summary>
+/// <summary>Builds a camera's rules; zone polygons are rasterised onto the motion grid and the analysis frame once here.</summary>
 public static class RuleFactory
 {
     /// <exception cref="ConfigException">Unknown type or zone, or a zone that covers no grid cell.</exception>
-    public static IRule Create(RuleOptions rule, IReadOnlyList<ZoneOptions> zones, int gridWidth, int gridHeight)
+    /// <param name="width">Analysis frame width in pixels.</param>
+    /// <param name="height">Analysis frame height in pixels.</param>
+    public static IRule Create(RuleOptions rule, IReadOnlyList<ZoneOptions> zones, int gridWidth, int gridHeight, int width, int height)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(gridWidth, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(gridHeight, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, gridWidth);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, gridHeight);
         if (rule.Type == "motion")
-            return new MotionRule(rule, new RuleArea(null, Enumerable.Range(0, gridWidth * gridHeight).ToArray(), gridWidth, gridHeight, 0));
+            return new MotionRule(rule, RuleArea.WholeFrame(gridWidth, gridHeight, width, height));
 
         var zone = zones.FirstOrDefault(z => z.Name == rule.Zone)
             ?? throw Error(rule, $"names no zone of this camera ('{rule.Zone}')");
-        var mask = new bool[gridWidth * gridHeight];
-        Geometry.Polygon.Parse(zone.Polygon).Fill(mask, gridWidth, gridHeight);
-        var cells = Enumerable.Range(0, mask.Length).Where(i => mask[i]).ToArray();
-        if (cells.Length == 0)
-            throw Error(rule, $"zone '{zone.Name}' covers no cell of the {gridWidth}x{gridHeight} motion grid; make it larger");
-        var area = new RuleArea(zone.Name, cells, gridWidth, gridHeight, rule.MinActiveFraction);
+        var area = RuleArea.Of(zone.Name, Geometry.Polygon.Parse(zone.Polygon), gridWidth, gridHeight, width, height, rule.MinActiveFraction)
+            ?? throw Error(rule, $"zone '{zone.Name}' covers no cell of the {gridWidth}x{gridHeight} motion grid; make it larger");
         return rule.Type switch
         {
             "zone" => new ZoneRule(rule, area),

@@ -16,7 +16,7 @@ internal sealed class MotionRule(RuleOptions options, RuleArea area) : IRule
     }
 }
 
-/// <summary><c>zone</c>: the gate is open and enough active cells lie inside the zone.</summary>
+/// <summary><c>zone</c>: the gate is open and enough active cells, or changed pixels, lie inside the zone.</summary>
 internal sealed class ZoneRule(RuleOptions options, RuleArea area) : IRule
 {
     public string Name => options.Name;
@@ -63,9 +63,9 @@ internal sealed class LoiterRule(RuleOptions options, RuleArea area) : IRule
 }
 
 /// <summary>
-/// <c>direction</c>: the mean residual flow of the zone's active cells points more than
-/// ToleranceDegrees away from AllowedDirection (0 = right, 90 = down), and the mean flow is at
-/// least <see cref="MinFlow"/> analysis pixels per frame.
+/// <c>direction</c>: enough of the zone's cells are active (the flow of changed pixels alone has no
+/// direction), their mean residual flow points more than ToleranceDegrees away from AllowedDirection
+/// (0 = right, 90 = down), and the mean flow is at least <see cref="MinFlow"/> analysis pixels per frame.
 /// </summary>
 internal sealed class DirectionRule(RuleOptions options, RuleArea area) : IRule
 {
@@ -78,7 +78,7 @@ internal sealed class DirectionRule(RuleOptions options, RuleArea area) : IRule
     {
         if (!gateOpen) return null;
         var m = area.Measure(motion);
-        if (!area.Present(m)) return null;
+        if (m.Active < area.MinActive) return null;
         var meanDx = m.SumDx / m.Active;
         var meanDy = m.SumDy / m.Active;
         if (MathF.Sqrt(meanDx * meanDx + meanDy * meanDy) < MinFlow) return null;

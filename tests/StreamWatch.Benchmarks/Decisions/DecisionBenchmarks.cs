@@ -17,7 +17,7 @@ namespace StreamWatch.Benchmarks.Decisions;
 [MemoryDiagnoser]
 public class DecisionBenchmarks
 {
-    private const int GridW = 40, GridH = 24;
+    private const int GridW = 40, GridH = 24, PixelW = 320, PixelH = 192;
     private readonly Frame _frame = new(672, 378);
     private readonly List<Keyframe> _keyframes = new();
     private readonly List<Alert> _alerts = new();
@@ -42,10 +42,13 @@ public class DecisionBenchmarks
             new RuleOptions { Name = "z", Type = "zone", Zone = "door" },
             new RuleOptions { Name = "l", Type = "loiter", Zone = "door", Seconds = 1 },
             new RuleOptions { Name = "d", Type = "direction", Zone = "door", AllowedDirection = 90 },
-        }.Select(r => RuleFactory.Create(r, zones, GridW, GridH)).ToArray();
-        _motion = new MotionResult(GridW, GridH);
+        }.Select(r => RuleFactory.Create(r, zones, GridW, GridH, PixelW, PixelH)).ToArray();
+        _motion = new MotionResult(GridW, GridH, PixelW, PixelH);
         for (var i = 0; i < _motion.Cells.Length; i++)
             _motion.Cells[i] = new FlowCell(0, 0, 2, 0.5f, 3, i % 5 == 0);
+        // A 40×60 px object's changes, half of them inside the zone.
+        for (var y = 60; y < 120; y++)
+            for (var x = 180; x < 220; x++) { _motion.Changed[y * PixelW + x] = 1; _motion.ChangedPixels++; }
 
         _tracker = new AlertTracker("cam", new[] { new RuleOptions { Name = "door-zone", Zone = "door", EndAfterSeconds = 1e3 } }, () => "id");
     }

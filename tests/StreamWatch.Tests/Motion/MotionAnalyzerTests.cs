@@ -49,6 +49,7 @@ public class MotionAnalyzerTests
         var r = a.Analyze(scene.Render(W, H, 30, 0));
         Assert.Equal(0, r.Score);
         Assert.Equal(0, r.ActiveCells);
+        Assert.Equal(0, r.ChangedPixels);
     }
 
     [Theory]
@@ -119,6 +120,35 @@ public class MotionAnalyzerTests
         Assert.NotEmpty(inBox);
         Assert.All(inBox, c => Assert.True(MathF.Abs(c.Dx - 7) < 1 && MathF.Abs(c.Dy) < 1, $"cell {c}"));
         Assert.All(r.Cells.Where(c => c.X * W < 60 || c.X * W > 200), c => Assert.False(c.Active, $"cell {c}"));
+    }
+
+    [Fact]
+    public void Changed_pixels_lie_where_the_box_was_or_is_and_nowhere_else()
+    {
+        var a = NewAnalyzer();
+        MotionResult r = null!;
+        foreach (var f in MovingBox(new SyntheticScene(6), new SyntheticScene(60), 8, 7)) r = a.Analyze(f);
+        // Box at x 89..148 now, 82..141 before; y 60..129.
+        var changed = Enumerable.Range(0, W * H).Where(i => r.Changed[i] == 1).ToList();
+        Assert.Equal(changed.Count, r.ChangedPixels);
+        Assert.True(changed.Count > 1000, $"{changed.Count} changed pixels");
+        Assert.All(changed, i => Assert.True(i % W is >= 82 and < 149 && i / W is >= 60 and < 130, $"pixel ({i % W}, {i / W})"));
+    }
+
+    [Fact]
+    public void Noise_and_lighting_mark_no_changed_pixels()
+    {
+        var scene = new SyntheticScene(5);
+        var rnd = new Random(5);
+        var a = NewAnalyzer();
+        foreach (var g in new[] { 1f, 1f, 1.8f, 1.8f, 0.5f, 0.6f, 0.8f, 1f, 1f })
+        {
+            var img = scene.Render(W, H, gain: g, offset: 20 * (g - 1));
+            SyntheticScene.AddNoise(img, rnd, 4);
+            var r = a.Analyze(img);
+            Assert.Equal(0, r.ChangedPixels);
+            Assert.DoesNotContain((byte)1, r.Changed);
+        }
     }
 
     [Fact]

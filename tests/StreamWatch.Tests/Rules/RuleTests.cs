@@ -7,20 +7,22 @@ namespace StreamWatch.Tests.Rules;
 public class RuleTests
 {
     private const int W = 4, H = 4;
-    // Top-left quarter: cells (0,0) (1,0) (0,1) (1,1).
+    // Analysis frame in pixels: 10×10 px per cell.
+    private const int PW = 40, PH = 40;
+    // Top-left quarter: cells (0,0) (1,0) (0,1) (1,1), pixels x, y < 20.
     private static readonly ZoneOptions[] Zones = { new() { Name = "door", Polygon = "0,0 0.5,0 0.5,0.5 0,0.5" } };
 
     private static IRule Make(string type, Action<RuleOptions>? tweak = null)
     {
         var o = new RuleOptions { Name = "r1", Type = type, Zone = type == "motion" ? null : "door" };
         tweak?.Invoke(o);
-        return RuleFactory.Create(o, Zones, W, H);
+        return RuleFactory.Create(o, Zones, W, H, PW, PH);
     }
 
     /// <summary>A grid with the given cells active, each moving by (dx, dy).</summary>
     private static MotionResult Grid(float dx, float dy, params (int C, int R)[] active)
     {
-        var m = new MotionResult(W, H);
+        var m = new MotionResult(W, H, PW, PH);
         for (var r = 0; r < H; r++)
             for (var c = 0; c < W; c++)
                 m.Cells[r * W + c] = new FlowCell((c + 0.5f) / W, (r + 0.5f) / H, 0, 0, 0, false);
@@ -40,6 +42,44 @@ public class RuleTests
         Assert.Equal(new RuleHit("r1", "door", 0.25f, null), hit);
         Assert.Null(rule.Evaluate(Grid(1, 0, (2, 2), (3, 0)), true, S(1)));
         Assert.Null(rule.Evaluate(Grid(1, 0, (1, 1)), false, S(1)));
+    }
+
+    /// <summary>Marks the pixels x0..x1−1, y0..y1−1 as changed.</summary>
+    private static MotionResult Changed(MotionResult m, int x0, int x1, int y0, int y1)
+    {
+        for (var y = y0; y < y1; y++)
+            for (var x = x0; x < x1; x++) { m.Changed[y * PW + x] = 1; m.ChangedPixels++; }
+        return m;
+    }
+
+    [Fact]
+    public void Zone_hits_on_changed_pixels_inside_it_before_any_zone_cell_is_active()
+    {
+        // An object at the zone's right edge: its cell (2,0) is active, outside the zone.
+        var rule = Make("zone");
+        var entering = Changed(Grid(1, 0, (2, 0)), 16, 24, 0, 10); // 4 px wide inside (x 16..19), 4 outside
+        Assert.Equal(new RuleHit("r1", "door", 40f / 400, null), rule.Evaluate(entering, true, S(1)));
+        Assert.Null(rule.Evaluate(entering, false, S(1)));                                     // gate closed
+        Assert.Null(rule.Evaluate(Changed(Grid(1, 0, (2, 0)), 20, 28, 0, 10), true, S(1)));    // all outside
+        // Fewer than an eighth of a cell (12 px) inside: noise-sized, not yet present.
+        Assert.Null(rule.Evaluate(Changed(Grid(1, 0, (2, 0)), 19, 24, 0, 10), true, S(1)));   // 10 px inside
+        Assert.NotNull(rule.Evaluate(Changed(Grid(1, 0, (2, 0)), 19, 24, 0, 12), true, S(1))); // 12 px inside
+    }
+
+    [Fact]
+    public void Zone_min_active_fraction_applies_to_changed_pixels_too()
+    {
+        var rule = Make("zone", o => o.MinActiveFraction = 0.5);
+        Assert.Null(rule.Evaluate(Changed(Grid(1, 0, (2, 0)), 0, 19, 0, 10), true, S(0)));    // 190 of 400 px
+        Assert.Equal(0.5f, rule.Evaluate(Changed(Grid(1, 0, (2, 0)), 0, 20, 0, 10), true, S(0))?.Strength);
+    }
+
+    [Fact]
+    public void Direction_needs_active_zone_cells_not_just_changed_pixels()
+    {
+        var rule = Make("direction", o => { o.AllowedDirection = 0; o.ToleranceDegrees = 45; });
+        Assert.Null(rule.Evaluate(Changed(Grid(-2, 0, (2, 0)), 0, 20, 0, 20), true, S(0)));
+        Assert.NotNull(rule.Evaluate(Changed(Grid(-2, 0, (1, 0)), 0, 20, 0, 20), true, S(0)));
     }
 
     [Fact]
@@ -131,9 +171,9 @@ public class RuleTests
     [Fact]
     public void Factory_rejects_unknown_zones_and_zones_smaller_than_a_cell()
     {
-        Assert.Throws<ConfigException>(() => RuleFactory.Create(new RuleOptions { Name = "x", Zone = "nope" }, Zones, W, H));
+        Assert.Throws<ConfigException>(() => RuleFactory.Create(new RuleOptions { Name = "x", Zone = "nope" }, Zones, W, H, PW, PH));
         var tiny = new[] { new ZoneOptions { Name = "dot", Polygon = "0.01,0.01 0.02,0.01 0.02,0.02" } };
-        var e = Assert.Throws<ConfigException>(() => RuleFactory.Create(new RuleOptions { Name = "x", Zone = "dot" }, tiny, W, H));
+        var e = Assert.Throws<ConfigException>(() => RuleFactory.Create(new RuleOptions { Name = "x", Zone = "dot" }, tiny, W, H, PW, PH));
         Assert.Contains("covers no cell", e.Message);
     }
 
@@ -141,14 +181,15 @@ public class RuleTests
     public void Evaluate_rejects_a_grid_of_another_size()
     {
         var rule = Make("zone");
-        Assert.Throws<InvalidOperationException>(() => rule.Evaluate(new MotionResult(8, 8), true, S(0)));
+        Assert.Throws<InvalidOperationException>(() => rule.Evaluate(new MotionResult(8, 8, PW, PH), true, S(0)));
+        Assert.Throws<InvalidOperationException>(() => rule.Evaluate(new MotionResult(W, H, 80, 80), true, S(0)));
     }
 
     [Fact]
     public void Evaluate_allocates_nothing()
     {
         var rules = new[] { Make("motion"), Make("zone"), Make("loiter", o => o.Seconds = 1), Make("direction", o => o.AllowedDirection = 90) };
-        var m = Grid(2, 0, (0, 0), (1, 1), (3, 3));
+        var m = Changed(Grid(2, 0, (0, 0), (1, 1), (3, 3)), 10, 30, 5, 25);
         var hits = 0;
         for (var i = 0; i < 20; i++) foreach (var r in rules) if (r.Evaluate(m, true, S(i * 0.2)) is not null) hits++;
         var before = GC.GetAllocatedBytesForCurrentThread();

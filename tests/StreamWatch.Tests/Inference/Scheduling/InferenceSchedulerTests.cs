@@ -156,7 +156,9 @@ public sealed class InferenceSchedulerTests : IDisposable
         var third = await _model.Next();
         Assert.Equal(3, _model.CallCount);
         Assert.Equal((2, 2), (s.Stats.Running, s.Stats.Queued));
-        Assert.Equal(["r0", "r1", "r2"], new[] { first, second, third }.Select(c => c.Request.Rule));
+        // The two first runs start on their own tasks, so which reaches the model first is up to the thread pool.
+        Assert.Equal(["r0", "r1"], new[] { first, second }.Select(c => c.Request.Rule).Order());
+        Assert.Equal("r2", third.Request.Rule);
     }
 
     [Fact]
