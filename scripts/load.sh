@@ -49,8 +49,8 @@ for n in "$@"; do
 done
 echo "Load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| N | model | daemon CPU % | daemon CPU %/cam | ffmpeg CPU % | ffmpeg CPU %/cam | daemon RSS MiB | ffmpeg RSS MiB (procs) | decoded fps/cam | analysed fps/cam | drops | mean decode lag ms |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| N | model | daemon CPU % | daemon CPU %/cam | ffmpeg CPU % | ffmpeg CPU %/cam | daemon RSS MiB | ffmpeg RSS MiB (procs) | decoded fps/cam | analysed fps/cam | drops | mean decode lag ms | steal % |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 cat "$tmp"/n*/rows 2>/dev/null | sed -n 's/^RES //p' | sort -t'|' -k2,2n
 echo
 echo "| N | model | passes | alerts | missed | stray | ffmpeg restarts | onset→MQTT lower bound p50 / p95 / max ms | estimate (+ ${ffmpeg_delay_ms} ms) p50 / p95 / max ms | upper bound p50 / p95 / max ms | detection p50 / max ms | ffmpeg process start → output clock p50 / max ms |"

@@ -43,9 +43,21 @@ if not settled:
     print(f"N={n}: ffmpeg output clocks still moving ({1000 * moved:.0f} ms in 10 s) after 120 s; measuring anyway",
           file=sys.stderr)
 
+
+
+def host_cpu():
+    """(steal, total) jiffies of all CPUs from /proc/stat: time the hypervisor gave to other guests."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:9]]
+    return v[7], sum(v)
+
+
+h0 = host_cpu()
 w0, t0, d0, k0, m0 = time.time(), time.monotonic(), dp.stat(pid), dp.children(pid), dp.metrics(port)
 time.sleep(dur)
 w1, t1, d1, k1, m1 = time.time(), time.monotonic(), dp.stat(pid), dp.children(pid), dp.metrics(port)
+h1 = host_cpu()
+steal = 100 * (h1[0] - h0[0]) / max(1, h1[1] - h0[1])
 if d1 is None:
     sys.exit("daemon exited during the window")
 probe()                                         # a later probe can only tighten the anchor (a minimum)
@@ -62,7 +74,7 @@ lag = 1000 * delta("streamwatch_decode_lag_seconds_sum") / lag_n if lag_n else f
 print(f"RES | {n}{'' if settled else ' (not settled)'} | {mode} | {dcpu:.0f} | {dcpu / n:.1f} | {fcpu:.0f} | {fcpu / n:.1f} | {d1[2] / 2**20:.0f} | "
       f"{frss:.0f} ({len(k1)}) | {delta('streamwatch_frames_decoded_total') / wall / n:.2f} | "
       f"{delta('streamwatch_frames_analysed_total') / wall / n:.2f} | "
-      f"{delta('streamwatch_frames_dropped_total'):.0f} | {lag:.1f} |", flush=True)
+      f"{delta('streamwatch_frames_dropped_total'):.0f} | {lag:.1f} | {steal:.1f} |", flush=True)
 
 r = latency.analyse(latency.read_news(sublog), seen, best, delay, w0, w1)
 if r["cameras"] + r["restarted"] < n:
