@@ -93,7 +93,7 @@ public sealed class CameraWorker
                     var start = _time.GetTimestamp();
                     lock (_gate)
                     {
-                        var pipeline = PipelineFor(frame);
+                        var pipeline = PipelineFor(frame, output);
                         pipeline.Process(frame, output);
                         GateOpen = pipeline.GateOpen;
                         if (Judge != null && pipeline.AlertKeyframesGained)
@@ -164,9 +164,20 @@ public sealed class CameraWorker
         return output;
     }
 
-    private CameraPipeline PipelineFor(Frame frame)
+    /// <summary>
+    /// The pipeline for this frame's size. A camera that comes back with another aspect ratio gets a
+    /// new one (motion state and zones depend on the size); the old one is flushed first, so its open
+    /// alerts end (and held ones go out unverified) instead of staying open forever.
+    /// </summary>
+    private CameraPipeline PipelineFor(Frame frame, List<PipelineEvent> output)
     {
-        if (_pipeline is { } p && p.FrameWidth == frame.Width && p.FrameHeight == frame.Height) return p;
+        if (_pipeline is { } p)
+        {
+            if (p.FrameWidth == frame.Width && p.FrameHeight == frame.Height) return p;
+            _log.LogWarning("camera {Camera}: frame size changed from {OldWidth}x{OldHeight} to {Width}x{Height}; ending {Open} open alerts and starting over",
+                _camera.Name, p.FrameWidth, p.FrameHeight, frame.Width, frame.Height, p.OpenAlerts.Count);
+            p.Flush(output);
+        }
         _pipeline = new CameraPipeline(_camera, _options.Motion, _options.Gate, _options.Keyframes,
             frame.Width, frame.Height, () => $"{_camera.Name}-{_time.GetUtcNow():yyyyMMddHHmmss}-{Interlocked.Increment(ref _alertSeq)}");
         return _pipeline;

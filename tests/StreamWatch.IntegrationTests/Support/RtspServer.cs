@@ -10,7 +10,7 @@ public sealed class RtspServer : IAsyncDisposable
 {
     public const int ClipWidth = 640, ClipHeight = 360;
     private static readonly SemaphoreSlim ClipLock = new(1, 1);
-    private static string? _clip;
+    private static readonly Dictionary<(int, int), string> Clips = new();
     private ChildProcess? _process;
     private bool _stalled;
 
@@ -31,10 +31,12 @@ public sealed class RtspServer : IAsyncDisposable
     }
 
     /// <summary>Starts the server (again) on the same port; completes once it accepts connections.</summary>
-    public async Task StartAgainAsync()
+    /// <param name="width">Width of the clip served (a camera reconfigured to another size), default <see cref="ClipWidth"/>.</param>
+    /// <param name="height">Height of the clip served, default <see cref="ClipHeight"/>.</param>
+    public async Task StartAgainAsync(int width = ClipWidth, int height = ClipHeight)
     {
         if (Running) throw new InvalidOperationException("already running");
-        var clip = await ClipAsync();
+        var clip = await ClipAsync(width, height);
         _process = ChildProcess.Start("/usr/bin/python3",
             [Path.Combine(Repo.Root, "tests", "rtsp", "rtsp_server.py"), "--port", Port.ToString(), "--file", clip]);
         await _process.WaitForLineAsync("^READY ", TimeSpan.FromSeconds(60));
@@ -57,20 +59,20 @@ public sealed class RtspServer : IAsyncDisposable
 
     public void Resume() { _process?.Signal(ChildProcess.SIGCONT); _stalled = false; }
 
-    /// <summary>The H.264 elementary stream (no B-frames) the server loops, made once per test run.</summary>
-    public static async Task<string> ClipAsync()
+    /// <summary>The H.264 elementary stream (no B-frames) the server loops, made once per size and test run.</summary>
+    public static async Task<string> ClipAsync(int width = ClipWidth, int height = ClipHeight)
     {
         await ClipLock.WaitAsync();
         try
         {
-            if (_clip != null && File.Exists(_clip)) return _clip;
-            var path = Path.Combine(Repo.TempDir("rtsp-clip"), "clip.h264");
+            if (Clips.TryGetValue((width, height), out var made) && File.Exists(made)) return made;
+            var path = Path.Combine(Repo.TempDir("rtsp-clip"), $"clip-{width}x{height}.h264");
             await using var ff = ChildProcess.Start("ffmpeg",
-                ["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", $"testsrc2=size={ClipWidth}x{ClipHeight}:rate=25",
+                ["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", $"testsrc2=size={width}x{height}:rate=25",
                  "-t", "10", "-c:v", "libx264", "-bf", "0", "-g", "50", "-profile:v", "main", "-f", "h264", path]);
             var rc = await ff.WaitExitAsync(TimeSpan.FromSeconds(120));
             if (rc != 0) throw new InvalidOperationException($"ffmpeg could not make the RTSP test clip:\n{ff.Tail()}");
-            return _clip = path;
+            return Clips[(width, height)] = path;
         }
         finally { ClipLock.Release(); }
     }
