@@ -26,6 +26,7 @@ internal sealed class MqttPublisher
     private Task _pump = Task.CompletedTask;
     private bool _connected;
     private volatile bool _stopping;
+    private bool _stopAcked; // pump task only
     private int _stopMid = -1;
     private string? _lastFailure;
 
@@ -72,10 +73,14 @@ internal sealed class MqttPublisher
 
     public void Wake() => _events.Writer.TryWrite(new TransportEvent(TransportEventKind.Wake));
 
-    /// <summary>Publishes "stopped" (waits up to 5 s for its PUBACK), disconnects cleanly, ends the pump.</summary>
-    public async Task StopAsync(byte[] stoppedPayload)
+    /// <summary>
+    /// Publishes "stopped" after every pending state message (waits up to 5 s for its PUBACK),
+    /// disconnects cleanly, ends the pump. True when that PUBACK came: the broker then has every
+    /// retained message published before it (one connection, in order).
+    /// </summary>
+    public async Task<bool> StopAsync(byte[] stoppedPayload)
     {
-        if (_transport == null) return;
+        if (_transport == null) return false;
         _stopping = true;
         SetRetained(Topics.Available(_options.TopicPrefix), stoppedPayload);
         _events.Writer.TryWrite(new TransportEvent(TransportEventKind.Stop));
@@ -86,6 +91,7 @@ internal sealed class MqttPublisher
         _transport.Dispose();
         _transport = null;
         MqttGauges.Set(_outbox.Count, false);
+        return _stopAcked;
     }
 
     private async Task PumpAsync()
@@ -146,7 +152,7 @@ internal sealed class MqttPublisher
 
     private void OnAck(int mid, int reason, List<long> acked)
     {
-        if (mid == _stopMid) _stopped.TrySetResult();
+        if (mid == _stopMid) { _stopAcked = true; _stopped.TrySetResult(); }
         if (_window.Acked(mid) is not { } row) return;
         acked.Add(row);
         if (reason >= 0x80)
@@ -173,8 +179,9 @@ internal sealed class MqttPublisher
             _pending.Clear();
         }
         var available = Topics.Available(_options.TopicPrefix);
-        // The availability topic goes first after a connect, so "online" precedes the state it vouches for.
-        foreach (var (topic, (payload, retain)) in batch.OrderBy(b => b.Key == available ? 0 : 1))
+        // The availability topic goes first after a connect, so "online" precedes the state it vouches
+        // for, and last when stopping, so the PUBACK of "stopped" vouches for everything before it.
+        foreach (var (topic, (payload, retain)) in batch.OrderBy(b => b.Key == available ? (_stopping ? 2 : 0) : 1))
         {
             var r = _transport!.Publish(topic, payload, retain, out var mid, out var error);
             if (r == PublishResult.Failed) _log.LogWarning("MQTT publish to {Topic} failed: {Error}", topic, error);

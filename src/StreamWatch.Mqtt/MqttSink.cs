@@ -195,8 +195,8 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
         _statsTimer = null;
         if (_publisher != null)
         {
-            var cleared = _publisher.Connected; // the empty retained messages went out on connect
-            await _publisher.StopAsync("stopped"u8.ToArray());
+            // The empty retained messages went out on connect, before "stopped": its PUBACK says the broker has them.
+            var cleared = await _publisher.StopAsync("stopped"u8.ToArray());
             if (cleared && _stale.Count > 0)
                 try { RetainedLedger.Write(RetainedLedger.PathFor(_options.OutboxPath), _owned); }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { _log.LogWarning(ex, "MQTT retained-topic ledger not updated"); }
