@@ -10,6 +10,12 @@ public class TensorMathTests
     [InlineData(1000, 999)]
     [InlineData(1000, 0)]
     [InlineData(1001, 517)]
+    [InlineData(70, 65)]            // in the scalar tail
+    [InlineData(151_936, 80_000)]   // Qwen3's vocabulary; with 8-float vectors, the max in each of the four accumulators
+    [InlineData(151_936, 80_008)]
+    [InlineData(151_936, 80_016)]
+    [InlineData(151_936, 80_027)]
+    [InlineData(151_936, 151_935)]
     public void ArgMax_finds_the_first_largest_value(int n, int at)
     {
         var v = Enumerable.Range(0, n).Select(i => -(float)i).ToArray();
