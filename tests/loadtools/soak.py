@@ -37,7 +37,7 @@ def model_requests():
 
 dp.wait_up(pid, port, n)
 print(f"All {n} cameras up; sampling every 60 s for {minutes} min; verdict on RSS from minute {warmup} on "
-      f"(the first {warmup} min are warm-up), limit max/min - 1 <= {LIMIT:.0%}.\n", flush=True)
+      f"(the first {warmup} min are warm-up): mean of the second half within ±{LIMIT:.0%} of the first half's.\n", flush=True)
 print("| min | daemon RSS MiB | managed heap MiB | GC committed MiB | threads | fds | analysed fps/cam | drops | "
       "MQTT new / update / end | JSONL lines | model requests | outbox depth |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
