@@ -44,6 +44,7 @@ public sealed class InferenceScheduler : IDisposable
     private readonly ISubject<VerdictResult> _results = Subject.Synchronize(new Subject<VerdictResult>());
     private readonly ISubject<VerdictFailure> _failures = Subject.Synchronize(new Subject<VerdictFailure>());
     private int _queued, _running;
+    private List<Item> _expired = []; // went stale in the queue; reported as failures outside the lock
     private long _started, _completed, _failed, _coalesced, _stale, _full;
     private bool _disposed;
 
@@ -90,7 +91,21 @@ public sealed class InferenceScheduler : IDisposable
             start = TakeRunnable(now);
         }
         foreach (var item in start) _ = Task.Run(() => RunAsync(item));
+        ReportExpired();
         return true;
+    }
+
+    /// <summary>A request whose deadline passed while it waited is a failure for its alert, like one that ran out of time.</summary>
+    private void ReportExpired()
+    {
+        List<Item> expired;
+        lock (_gate)
+        {
+            if (_expired.Count == 0) return;
+            (expired, _expired) = (_expired, []);
+        }
+        foreach (var item in expired)
+            _failures.OnNext(new VerdictFailure(item.AlertId, item.Request, new TimeoutException("its deadline passed while it waited in the queue")));
     }
 
     private List<Item> TakeRunnable(DateTimeOffset now)
@@ -105,7 +120,7 @@ public sealed class InferenceScheduler : IDisposable
             q.RemoveFirst();
             _queued--;
             if (q.Count > 0) lane.Turns.AddLast(turn.Value);
-            if (item.Request.Deadline <= now) { Drop(item.Request, "stale", ref _stale); continue; }
+            if (item.Request.Deadline <= now) { Drop(item.Request, "stale", ref _stale); _expired.Add(item); continue; }
             _running++;
             _started++;
             start.Add(item);
@@ -121,7 +136,7 @@ public sealed class InferenceScheduler : IDisposable
                 for (var n = q.First; n != null;)
                 {
                     var next = n.Next;
-                    if (n.Value.Request.Deadline <= now) { Drop(n.Value.Request, "stale", ref _stale); q.Remove(n); _queued--; }
+                    if (n.Value.Request.Deadline <= now) { Drop(n.Value.Request, "stale", ref _stale); _expired.Add(n.Value); q.Remove(n); _queued--; }
                     n = next;
                 }
                 if (q.Count == 0) lane.Turns.Remove(camera);
@@ -160,6 +175,7 @@ public sealed class InferenceScheduler : IDisposable
             if (error is not ModelAnswerException) _log.LogWarning(error, "model {Model} failed for camera {Camera} alert {Alert}", _model.Name, r.Camera, item.AlertId);
             _failures.OnNext(new VerdictFailure(item.AlertId, r, error!));
         }
+        ReportExpired();
     }
 
     public void Dispose()

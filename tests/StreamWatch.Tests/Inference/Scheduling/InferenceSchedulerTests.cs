@@ -135,8 +135,11 @@ public sealed class InferenceSchedulerTests : IDisposable
         var next = await _model.Next();
         Assert.Equal("fresh", next.Request.Rule);
         Assert.Equal(2, s.Stats.DroppedStale);                     // "stale" from the queue, "late" at the door
+        Assert.IsType<VerdictResult>(await NextEvent());             // "runs"
+        var expired = Assert.IsType<VerdictFailure>(await NextEvent()); // its alert hears at once, not at its own end
+        Assert.Equal("b", expired.AlertId);
+        Assert.IsType<TimeoutException>(expired.Error);
         _time.Advance(TimeSpan.FromSeconds(60));                    // past "fresh"'s deadline while it runs
-        await NextEvent();
         var failure = Assert.IsType<VerdictFailure>(await NextEvent());
         Assert.Equal("c", failure.AlertId);
         Assert.IsAssignableFrom<OperationCanceledException>(failure.Error);
