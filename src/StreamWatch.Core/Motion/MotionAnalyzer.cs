@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using StreamWatch.Core.Geometry;
 
 namespace StreamWatch.Core.Motion;
@@ -11,7 +15,7 @@ public sealed class MotionAnalyzer
 {
     private readonly MotionOptions _o;
     private readonly int _width, _height, _cells;
-    private readonly bool[] _masked, _trusted, _lost;
+    private readonly bool[] _masked, _trusted, _lost, _near;
     private readonly float[] _dx, _dy, _floor, _sortX, _sortY;
     private readonly PatchTracker _tracker;
     private readonly MotionResult _result;
@@ -36,7 +40,7 @@ public sealed class MotionAnalyzer
         _result = new MotionResult(cols, rows, width, height);
         _masked = new bool[_cells];
         foreach (var m in masks) m.Fill(_masked, cols, rows);
-        _trusted = new bool[_cells]; _lost = new bool[_cells];
+        _trusted = new bool[_cells]; _lost = new bool[_cells]; _near = new bool[_cells];
         _dx = new float[_cells]; _dy = new float[_cells];
         _floor = new float[_cells];
         _sortX = new float[_cells]; _sortY = new float[_cells];
@@ -188,8 +192,9 @@ public sealed class MotionAnalyzer
 
     /// <summary>
     /// Fills <see cref="MotionResult.Changed"/>: per pixel, |current − gain × previous| above the
-    /// threshold, in unmasked cells that are active or 8-adjacent to an active cell. Called after the
-    /// swap, so _prev holds the current frame and _cur the previous one.
+    /// threshold, in unmasked cells that are active or 8-adjacent to an active cell (runs of such
+    /// cells along a grid row are done as one span). Called after the swap, so _prev holds the
+    /// current frame and _cur the previous one.
     /// </summary>
     private void MarkChangedPixels(float gain, bool any)
     {
@@ -198,26 +203,62 @@ public sealed class MotionAnalyzer
         _result.ChangedPixels = 0;
         if (!any) return;
         int cols = _o.GridColumns, rows = _o.GridRows, w = _width;
-        float[] now = _prev.Data[0], before = _cur.Data[0];
-        var threshold = (float)_o.PixelChangeThreshold;
         var cells = _result.Cells;
-        var n = 0;
         for (var c = 0; c < _cells; c++)
         {
+            _near[c] = false;
             if (_masked[c]) continue;
             int col = c % cols, row = c / cols;
-            var near = false;
-            for (var r = Math.Max(0, row - 1); r <= Math.Min(rows - 1, row + 1) && !near; r++)
+            for (var r = Math.Max(0, row - 1); r <= Math.Min(rows - 1, row + 1) && !_near[c]; r++)
                 for (var k = Math.Max(0, col - 1); k <= Math.Min(cols - 1, col + 1); k++)
-                    if (cells[r * cols + k].Active) { near = true; break; }
-            if (!near) continue;
-            int x0 = col * w / cols, x1 = (col + 1) * w / cols;
+                    if (cells[r * cols + k].Active) { _near[c] = true; break; }
+        }
+        float[] now = _prev.Data[0], before = _cur.Data[0];
+        var threshold = (float)_o.PixelChangeThreshold;
+        var n = 0;
+        for (var row = 0; row < rows; row++)
+        {
             int y0 = row * _height / rows, y1 = (row + 1) * _height / rows;
-            for (var y = y0; y < y1; y++)
-                for (int i = y * w + x0, end = y * w + x1; i < end; i++)
-                    if (MathF.Abs(now[i] + 1f - gain * (before[i] + 1f)) > threshold) { mask[i] = 1; n++; }
+            for (var col = 0; col < cols;)
+            {
+                if (!_near[row * cols + col]) { col++; continue; }
+                var first = col;
+                while (col < cols && _near[row * cols + col]) col++;
+                int x0 = first * w / cols, x1 = col * w / cols;
+                for (var y = y0; y < y1; y++) n += MarkSpan(now, before, mask, y * w + x0, x1 - x0, gain, threshold);
+            }
         }
         _result.ChangedPixels = n;
         _maskDirty = n > 0;
+    }
+
+    /// <summary>Byte k of entry b is 1 when bit k of b is set: 8 compare bits → 8 mask bytes.</summary>
+    private static readonly ulong[] BitsToBytes = Enumerable.Range(0, 256)
+        .Select(b => Enumerable.Range(0, 8).Aggregate(0UL, (v, k) => v | ((ulong)((b >> k) & 1) << (8 * k)))).ToArray();
+
+    /// <summary>Marks the changed pixels of one span (mask zeroed before); returns how many.</summary>
+    private static int MarkSpan(float[] now, float[] before, byte[] mask, int at, int length, float gain, float threshold)
+    {
+        int i = 0, n = 0;
+        var offset = 1f - gain; // now + 1 − gain·(before + 1)
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref var a = ref MemoryMarshal.GetArrayDataReference(now);
+            ref var b = ref MemoryMarshal.GetArrayDataReference(before);
+            ref var m = ref MemoryMarshal.GetArrayDataReference(mask);
+            Vector256<float> g = Vector256.Create(gain), o = Vector256.Create(offset), t = Vector256.Create(threshold);
+            for (; i <= length - 8; i += 8)
+            {
+                var p = (nuint)(at + i);
+                var d = Vector256.Abs(Vector256.LoadUnsafe(ref a, p) + o - g * Vector256.LoadUnsafe(ref b, p));
+                var bits = Vector256.GreaterThan(d, t).ExtractMostSignificantBits();
+                if (bits == 0) continue;
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref m, p), BitsToBytes[bits]);
+                n += BitOperations.PopCount(bits);
+            }
+        }
+        for (; i < length; i++)
+            if (MathF.Abs(now[at + i] + offset - gain * before[at + i]) > threshold) { mask[at + i] = 1; n++; }
+        return n;
     }
 }

@@ -136,6 +136,31 @@ public class MotionAnalyzerTests
     }
 
     [Fact]
+    public void Changed_mask_is_exactly_the_per_pixel_test_around_active_cells()
+    {
+        var a = NewAnalyzer();
+        var frames = MovingBox(new SyntheticScene(6), new SyntheticScene(60), 8, 7).ToList();
+        MotionResult r = null!;
+        foreach (var f in frames) r = a.Analyze(f);
+        byte[] prev = frames[^2], cur = frames[^1];
+        var opts = new MotionOptions();
+        int cols = opts.GridColumns, rows = opts.GridRows, expectedCount = 0;
+        for (var y = 0; y < H; y++)
+            for (var x = 0; x < W; x++)
+            {
+                int col = x * cols / W, row = y * rows / H;
+                var near = false;
+                for (var dr = -1; dr <= 1; dr++)
+                    for (var dc = -1; dc <= 1; dc++)
+                        if (row + dr is >= 0 and < 9 && col + dc is >= 0 and < 16 && r.Cells[(row + dr) * cols + col + dc].Active) near = true;
+                var changed = near && MathF.Abs(cur[y * W + x] + 1f - r.BrightnessGain * (prev[y * W + x] + 1f)) > opts.PixelChangeThreshold;
+                Assert.True(changed == (r.Changed[y * W + x] == 1), $"pixel ({x}, {y})");
+                if (changed) expectedCount++;
+            }
+        Assert.Equal(expectedCount, r.ChangedPixels);
+    }
+
+    [Fact]
     public void Noise_and_lighting_mark_no_changed_pixels()
     {
         var scene = new SyntheticScene(5);
