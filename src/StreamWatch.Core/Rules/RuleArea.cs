@@ -43,13 +43,15 @@ internal sealed class RuleArea
         polygon.Fill(mask, gridWidth, gridHeight);
         var cells = Enumerable.Range(0, mask.Length).Where(i => mask[i]).ToArray();
         if (cells.Length == 0) return null;
+        var pixels = new bool[width * height];
+        polygon.Fill(pixels, width, height);
         var runs = new List<int>();
         for (var y = 0; y < height; y++)
         {
             var start = -1;
             for (var x = 0; x <= width; x++)
             {
-                var inside = x < width && polygon.Contains((x + 0.5f) / width, (y + 0.5f) / height);
+                var inside = x < width && pixels[y * width + x];
                 if (inside && start < 0) start = x;
                 else if (!inside && start >= 0) { runs.Add(y * width + start); runs.Add(x - start); start = -1; }
             }
