@@ -9,9 +9,21 @@ for a in "$@"; do [ "$a" = "--cuda" ] && want_cuda=1; done
 
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-apt_pkgs=(ffmpeg mosquitto mosquitto-clients libmosquitto1 prometheus libturbojpeg0 openssl
-  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  gstreamer1.0-plugins-bad systemd)
+apt_pkgs=(
+  ffmpeg                        # decodes every camera
+  mosquitto                     # test broker (tests start their own on a free port)
+  mosquitto-clients
+  libmosquitto1
+  prometheus                    # promtool and a real Prometheus for the tests
+  libturbojpeg0
+  openssl
+  python3-gi                    # the GStreamer RTSP test server
+  gir1.2-gst-rtsp-server-1.0
+  gstreamer1.0-plugins-base
+  gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad
+  systemd
+)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
