@@ -16,6 +16,7 @@ apt_pkgs=(
   libmosquitto1
   prometheus                    # promtool and a real Prometheus for the tests
   libturbojpeg0
+  libgtk-3-0                    # OpenCvSharp4's native library links it
   openssl
   python3-gi                    # the GStreamer RTSP test server
   gir1.2-gst-rtsp-server-1.0

@@ -1,0 +1,21 @@
+using OpenCvSharp;
+
+namespace StreamWatch.Imaging;
+
+/// <summary>An 8-bit RGB image, rows top to bottom, 3 bytes per pixel, no padding.</summary>
+public sealed record RgbImage(int Width, int Height, byte[] Pixels)
+{
+    /// <summary>Reads a PNG or JPEG file as RGB (alpha dropped, grey expanded).</summary>
+    public static RgbImage Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"image '{path}' does not exist", path);
+        using var bgr = Cv2.ImRead(path, ImreadModes.Color);
+        if (bgr.Empty()) throw new InvalidDataException($"image '{path}' cannot be decoded");
+        using var rgb = new Mat();
+        Cv2.CvtColor(bgr, rgb, ColorConversionCodes.BGR2RGB);
+        var pixels = new byte[rgb.Width * rgb.Height * 3];
+        if (!rgb.IsContinuous()) throw new InvalidOperationException("OpenCV returned a non-continuous image");
+        System.Runtime.InteropServices.Marshal.Copy(rgb.Data, pixels, 0, pixels.Length);
+        return new RgbImage(rgb.Width, rgb.Height, pixels);
+    }
+}
