@@ -9,13 +9,9 @@ namespace StreamWatch.Cli;
 /// </summary>
 public static class ModelCommand
 {
-    public static int Run(CommandLine cl, TextWriter? stdout = null, TextWriter? stderr = null)
+    public static int Run(string dir, string? configFile, TextWriter stdout, TextWriter stderr)
     {
-        stdout ??= Console.Out;
-        stderr ??= Console.Error;
-        if (cl.Positional is not ["check", var dir]) throw new UsageException("usage: streamwatch model check DIR");
-        if (!Directory.Exists(dir)) throw new UsageException($"'{dir}' is not a directory");
-        var ort = ConfigLoader.Load(cl.Option("config")).Model.Onnx;
+        var ort = ConfigLoader.Load(configFile).Model.Onnx;
         var result = ModelCheck.Run(dir, ort);
         stdout.Write(result.Report);
         if (!result.Ok) stderr.WriteLine($"streamwatch: '{dir}' is not a usable Qwen3-VL ONNX export (see the problem above)");

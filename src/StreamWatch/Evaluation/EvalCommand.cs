@@ -1,4 +1,3 @@
-using StreamWatch.Cli;
 using StreamWatch.Config;
 using StreamWatch.Replay;
 
@@ -7,19 +6,16 @@ namespace StreamWatch.Evaluation;
 /// <summary>`streamwatch eval --clips DIR --labels FILE`: replays every labelled clip and scores the gate.</summary>
 public static class EvalCommand
 {
-    public static async Task<int> RunAsync(CommandLine cl)
+    public static async Task<int> RunAsync(string clips, string labelsFile, string? configFile, string? cameraName, string? outFile)
     {
-        var clips = cl.Require("clips");
-        var labelsFile = cl.Require("labels");
-        var options = ConfigLoader.Load(cl.Option("config"));
-        if (!File.Exists(labelsFile)) throw new UsageException($"--labels: '{labelsFile}' does not exist");
+        var options = ConfigLoader.Load(configFile);
         var labels = EvalScoring.ParseLabels(await File.ReadAllTextAsync(labelsFile));
         var scores = new List<ClipScore>();
         foreach (var (clip, clipLabels) in labels.OrderBy(l => l.Key, StringComparer.Ordinal))
         {
             var path = Path.Combine(clips, clip);
             if (!File.Exists(path)) { Console.Error.WriteLine($"eval: {clip} not found in {clips}, skipped"); continue; }
-            var result = await ReplayCommand.ReplayFileAsync(path, options, cl.Option("camera"), output: null, CancellationToken.None);
+            var result = await ReplayCommand.ReplayFileAsync(path, options, cameraName, output: null, CancellationToken.None);
             var score = EvalScoring.Score(clip, clipLabels, result.GateIntervals, result.Keyframes, result.DurationSeconds);
             scores.Add(score);
             Console.Error.WriteLine(FormattableString.Invariant(
@@ -27,7 +23,7 @@ public static class EvalCommand
         }
         var table = EvalScoring.Table(scores);
         Console.Write(table);
-        if (cl.Option("out") is { } outFile) await File.WriteAllTextAsync(outFile, table);
+        if (outFile != null) await File.WriteAllTextAsync(outFile, table);
         return 0;
     }
 }

@@ -11,16 +11,12 @@ namespace StreamWatch.Replay;
 /// <summary>`streamwatch replay VIDEO [--config FILE] [--camera NAME] [--events-out FILE]`.</summary>
 public static class ReplayCommand
 {
-    public static async Task<int> RunAsync(CommandLine cl)
+    public static async Task<int> RunAsync(string video, string? configFile, string? cameraName, string? outFile)
     {
-        if (cl.Positional.Count != 1) throw new UsageException("replay needs exactly one VIDEO");
-        var video = cl.Positional[0];
-        if (!File.Exists(video)) throw new UsageException($"'{video}' does not exist");
-        var options = ConfigLoader.Load(cl.Option("config"));
-        var outFile = cl.Option("events-out");
+        var options = ConfigLoader.Load(configFile);
         await using var writer = outFile == null ? null : new StreamWriter(outFile, append: false);
         var output = writer ?? Console.Out;
-        await ReplayFileAsync(video, options, cl.Option("camera"), output, CancellationToken.None);
+        await ReplayFileAsync(video, options, cameraName, output, CancellationToken.None);
         return 0;
     }
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using StreamWatch.Cli;
 using StreamWatch.Config;
 using StreamWatch.Observability;
 
@@ -10,9 +9,9 @@ namespace StreamWatch.Runtime;
 /// <summary>`streamwatch [run] [--config FILE]`: the daemon under the Generic Host (SIGTERM = graceful stop).</summary>
 public static class DaemonCommand
 {
-    public static async Task<int> RunAsync(CommandLine cl)
+    public static async Task<int> RunAsync(string? configFile)
     {
-        var options = ConfigLoader.Load(cl.Option("config"));
+        var options = ConfigLoader.Load(configFile);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddSimpleConsole(o =>
         {

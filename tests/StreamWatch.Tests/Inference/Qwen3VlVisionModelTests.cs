@@ -159,7 +159,7 @@ public sealed class Qwen3VlVisionModelTests : IClassFixture<TinyQwenVisionModelF
     private static (int Code, string Stdout, string Stderr) Check(string dir)
     {
         var (o, e) = (new StringWriter(), new StringWriter());
-        var code = ModelCommand.Run(CommandLine.Parse(["model", "check", dir]), o, e);
+        var code = ModelCommand.Run(dir, null, o, e);
         return (code, o.ToString(), e.ToString());
     }
 }
