@@ -8,6 +8,7 @@ using StreamWatch.Jpeg;
 using StreamWatch.Mqtt;
 using StreamWatch.Observability;
 using StreamWatch.Observability.Http;
+using StreamWatch.Observability.Http.Api;
 using StreamWatch.Sinks;
 using StreamWatch.Store.Sqlite;
 
@@ -20,7 +21,7 @@ namespace StreamWatch.Runtime;
 /// Stop (SIGTERM): cameras end and flush their pipelines (open alerts end), sinks drain, MQTT says
 /// "stopped" and keeps what it could not deliver in its outbox, then the endpoints close.
 /// </summary>
-public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactory logs, TimeProvider time) : IHostedService
+public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactory logs, TimeProvider time, ApiSources api) : IHostedService
 {
     private readonly ILogger _log = logs.CreateLogger("streamwatch");
     private readonly CancellationTokenSource _stop = new();
@@ -31,7 +32,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
     private SqliteEventStore? _store;
     private readonly TurboJpegEncoder _jpeg = new(); // one encoder for snapshots and model requests
     private EventBus? _bus;
-    private IDisposable? _subscription;
+    private IDisposable? _subscription, _liveSubscription;
     private ModelJudge? _judge;
     private readonly TaskCompletionSource _camerasDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _background = Task.CompletedTask;
@@ -74,6 +75,14 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         if (_mqtt != null) _mqtt.StatsSource = () => Stats.Snapshot(workers);
 
         var bus = _bus;
+        var directory = new CameraDirectory(workers, _jpeg, time);
+        _liveSubscription = bus.Events.Subscribe(e =>
+        {
+            directory.Observe(e);
+            if (e is AlertChanged or CameraStateChanged && EventJson.Format(e, wallClock: true) is { } json) api.Live.Publish(json);
+        });
+        api.Cameras = directory;
+        api.Store = _store;
         _judge = ModelJudge.Create(options, _jpeg, logs, time, name => workers.Find(w => w.Name == name), bus.Publish);
         foreach (var w in workers) w.Judge = _judge;
         _subscription = workers.Select(w => w.Events(_stop.Token)).Merge()
@@ -93,10 +102,12 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         await _stop.CancelAsync();
         await _camerasDone.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _subscription?.Dispose();
+        _liveSubscription?.Dispose();
         _judge?.Dispose();
         if (_bus != null) await _bus.DisposeAsync();
         if (_mqtt != null) await _mqtt.StopAsync(cancellationToken);
         if (_jsonl != null) await _jsonl.DisposeAsync();
+        api.Store = null;
         _store?.Dispose();
         await _background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var g in _gauges) g.Dispose();
