@@ -38,7 +38,7 @@ public class StoreDaemonTests
         await daemon.Process.WaitForLineAsync("ALERT end", Wait);
         var ids = (await daemon.GetAsync("api/events")).Body;
         var id = System.Text.Json.JsonDocument.Parse(ids).RootElement.GetProperty("items")[0].GetProperty("id").GetString();
-        foreach (var path in new[] { "api/status", "api/cameras", "api/events", $"api/events/{id}", "api/openapi.json", "metrics", "readyz", "healthz", "api/cameras/door/history" })
+        foreach (var path in new[] { "", "ui/app.js", "api/status", "api/cameras", "api/events", $"api/events/{id}", "api/openapi.json", "metrics", "readyz", "healthz", "api/cameras/door/history" })
         {
             var (status, body) = await daemon.GetAsync(path);
             Assert.True(status is HttpStatusCode.OK, $"{path}: {status} {body}");

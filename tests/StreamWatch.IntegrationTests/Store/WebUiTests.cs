@@ -107,6 +107,11 @@ public sealed class WebUiTests : IDisposable
         var desktop = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         await desktop.GotoAsync(daemon.Http.BaseAddress!.ToString());
         await desktop.Locator(".timeline .bar").First.WaitForAsync(new() { Timeout = 30_000 });
+        Assert.DoesNotContain("null", await desktop.Locator(".tile[data-camera=demo] .name").TextContentAsync());
+        await desktop.FillAsync("#search input[name=q]", Word);
+        await desktop.ClickAsync("#search button[type=submit]");
+        await desktop.Locator("#results li", new() { HasText = Word }).First.ClickAsync();
+        await desktop.Locator("#detail-keyframes img").First.WaitForAsync(new() { Timeout = 30_000 });
         await desktop.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "webui.png"), FullPage = true });
     }
 }

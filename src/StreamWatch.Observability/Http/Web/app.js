@@ -47,11 +47,11 @@ async function refreshTiles() {
     }
     tile.querySelector('img').src = `/api/cameras/${enc(c.name)}/latest.jpg?t=${Date.now()}`;
     const name = tile.querySelector('.name');
-    name.replaceChildren(el('strong', { text: c.name }),
+    name.replaceChildren(...[el('strong', { text: c.name }),
       el('span', { class: `badge ${c.state}`, text: c.state }),
       c.gate_open ? el('span', { class: 'badge motion', text: 'motion' }) : null,
       c.open_alerts > 0 ? el('span', { class: 'badge alert', text: `${c.open_alerts} alert${c.open_alerts > 1 ? 's' : ''}` }) : null,
-      el('span', { class: 'meta', text: `${c.fps} fps` }));
+      el('span', { class: 'meta', text: `${c.fps} fps` })].filter(Boolean));
   }
 }
 
@@ -73,8 +73,8 @@ async function refreshTimelines() {
     const line = row.querySelector('.timeline');
     line.replaceChildren(...page.items.map((e) => {
       const start = Date.parse(e.start), end = e.end ? Date.parse(e.end) : now;
-      const left = Math.max(0, (start - (now - DAY_MS)) / DAY_MS * 100);
-      const width = Math.max(0.2, (end - start) / DAY_MS * 100);
+      const left = Math.min(99.5, Math.max(0, (start - (now - DAY_MS)) / DAY_MS * 100));
+      const width = Math.min(100 - left, Math.max(0.5, (end - start) / DAY_MS * 100));
       return el('button', { class: 'bar', role: 'listitem', title: `${e.rule} ${e.label ?? ''} ${e.start}`,
         style: `left:${left}%;width:${width}%`, 'data-id': e.id, onclick: () => showDetail(e.id) });
     }));
