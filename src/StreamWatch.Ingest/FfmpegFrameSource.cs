@@ -143,6 +143,9 @@ public sealed class FfmpegFrameSource : IAsyncDisposable
     {
         Kill();
         await WaitForExitAsync(TimeSpan.FromSeconds(5));
+        // Process.Dispose leaves streams read synchronously open (until a GC): close both pipes here.
+        _process.StandardOutput.Dispose();
+        _process.StandardError.Dispose();
         _process.Dispose();
         _ownedSpawner?.Dispose();
     }
