@@ -104,13 +104,27 @@ public static class ConfigLoader
             var element = t.IsGenericType && t.GetGenericTypeDefinition() == typeof(List<>) ? t.GetGenericArguments()[0] : null;
             if (element != null)
             {
-                if (IsComplex(element))
-                    foreach (var item in child.GetChildren()) CheckKeys(item, element, $"{key}:{item.Key}", errors);
+                if (!string.IsNullOrEmpty(child.Value)) errors.Add(key, "must be a list, not a single value");
+                foreach (var item in child.GetChildren())
+                    if (IsComplex(element)) CheckKeys(item, element, $"{key}:{item.Key}", errors);
+                    else CheckValue(item, element, $"{key}:{item.Key}", errors);
             }
-            else if (IsComplex(t)) CheckKeys(child, t, key, errors);
-            else if (child.Value is { } value && !Converts(value, Nullable.GetUnderlyingType(t) ?? t))
-                errors.Add(key, $"value cannot be read as {(Nullable.GetUnderlyingType(t) ?? t).Name}");
+            else if (IsComplex(t))
+            {
+                if (!string.IsNullOrEmpty(child.Value)) errors.Add(key, "must be an object, not a single value");
+                CheckKeys(child, t, key, errors);
+            }
+            else if (IsScalar(t)) CheckValue(child, t, key, errors);
+            // a dictionary (Model:Profiles) is left to the binder and to its section's own validation
         }
+    }
+
+    /// <summary>A setting that takes one value: an object or list there (e.g. a password given as {...}) is named, not bound.</summary>
+    private static void CheckValue(IConfigurationSection setting, Type t, string key, ConfigErrors errors)
+    {
+        t = Nullable.GetUnderlyingType(t) ?? t;
+        if (setting.GetChildren().Any()) errors.Add(key, $"must be a single value ({t.Name}), not an object or list");
+        else if (setting.Value is { } value && !Converts(value, t)) errors.Add(key, $"value cannot be read as {t.Name}");
     }
 
     private static bool Converts(string value, Type t)
@@ -121,6 +135,7 @@ public static class ConfigLoader
     }
 
     private static bool IsComplex(Type t) => t.IsClass && t != typeof(string) && !t.IsGenericType;
+    private static bool IsScalar(Type t) => (Nullable.GetUnderlyingType(t) ?? t) is { IsPrimitive: true } or { IsEnum: true } || t == typeof(string) || t == typeof(decimal);
 }
 
 /// <summary>The options system's check of <see cref="AppOptions"/>: every section's own rules, each failure "key: why".</summary>

@@ -47,6 +47,10 @@ public class ConfigLoaderTests : IDisposable
     [InlineData("""{"Unknown": 1}""", "Unknown")]
     [InlineData("""{"Cameras": [{"Name": "a", "Url": "x"}, {"Name": "b", "Url": "x", "AnalysisWidth": "wide"}]}""", "Cameras:1:AnalysisWidth")]
     [InlineData("""{"Mqtt": {"Tls": {"CaFil": "/x"}}}""", "Mqtt:Tls:CaFil")]
+    [InlineData("""{"Mqtt": {"Password": {"value": "x"}}}""", "Mqtt:Password")]
+    [InlineData("""{"Cameras": [{"Name": "yard", "Url": ["rtsp://a", "rtsp://b"]}]}""", "Cameras:0:Url")]
+    [InlineData("""{"Cameras": [{"Name": "yard", "Url": "x", "Masks": [{"a": 1}]}]}""", "Cameras:0:Masks:0")]
+    [InlineData("""{"Mqtt": "on"}""", "Mqtt")]
     public void Invalid_configuration_names_the_offending_key(string json, string key)
     {
         var e = Invalid(Write(json));
