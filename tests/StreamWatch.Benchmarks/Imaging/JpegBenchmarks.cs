@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using StreamWatch.Core.Frames;
-using StreamWatch.Jpeg;
+using StreamWatch.Imaging;
 
 namespace StreamWatch.Benchmarks.Imaging;
 
@@ -25,7 +25,7 @@ public class JpegBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _encoder = new TurboJpegEncoder();
+        _encoder = new OpenCvJpegEncoder();
         _i420 = Scene(W, H);
     }
 
