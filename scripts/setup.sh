@@ -15,7 +15,6 @@ apt_pkgs=(
   mosquitto-clients
   libmosquitto1
   prometheus                    # promtool and a real Prometheus for the tests
-  libturbojpeg0
   libgtk-3-0                    # OpenCvSharp4's native library links it
   openssl
   python3-gi                    # the GStreamer RTSP test server

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using StreamWatch.Config;
 using StreamWatch.Core.Pipeline;
 using StreamWatch.Core.Telemetry;
-using StreamWatch.Jpeg;
+using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
 using StreamWatch.Observability;
 using StreamWatch.Observability.Http;
@@ -29,7 +29,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
     private MqttSink? _mqtt;
     private JsonlSink? _jsonl;
     private SqliteEventStore? _store;
-    private readonly TurboJpegEncoder _jpeg = new(); // one encoder for snapshots and model requests
+    private readonly OpenCvJpegEncoder _jpeg = new(); // one encoder for snapshots and model requests
     private EventBus? _bus;
     private IDisposable? _subscription;
     private ModelJudge? _judge;
@@ -100,7 +100,6 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         _store?.Dispose();
         await _background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var g in _gauges) g.Dispose();
-        _jpeg.Dispose();
         _log.LogInformation("streamwatch stopped");
     }
 
