@@ -29,6 +29,7 @@ public sealed class CameraWorker
     private readonly CameraLoop _loop;
     private readonly Channel<CameraMessage> _inbox;
     private readonly int _frameCapacity;
+    private readonly KeyValuePair<string, object?> _tag;
     private int _queuedFrames;
     private long _analysed, _gateOpenFrames, _ratesAt;
     private long _analysedMark, _gateOpenMark;
@@ -38,6 +39,7 @@ public sealed class CameraWorker
         _camera = camera; _log = log; _time = time;
         _loop = new CameraLoop(camera, options.Motion, options.Gate, options.Keyframes, log);
         _frameCapacity = options.Output.FrameQueueCapacity;
+        _tag = new("camera", camera.Name);
         _inbox = Channel.CreateBounded<CameraMessage>(new BoundedChannelOptions(_frameCapacity + ControlSlots)
         {
             FullMode = BoundedChannelFullMode.Wait, SingleReader = true,
@@ -85,12 +87,11 @@ public sealed class CameraWorker
     /// </summary>
     public async Task RunAsync(Action<PipelineEvent> publish, CancellationToken ct)
     {
-        var tag = new KeyValuePair<string, object?>("camera", _camera.Name);
         await using var source = new CameraSource(_camera, _log, _time);
-        var loop = Task.Run(() => LoopAsync(source, publish, tag));
+        var loop = Task.Run(() => LoopAsync(publish, source.Return));
         try
         {
-            await source.RunAsync(frame => Offer(frame, tag), state => Post(CameraMessage.StateOf(state)), ct);
+            await source.RunAsync(Offer, state => Post(CameraMessage.StateOf(state)), ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
         catch (Exception e)
@@ -101,26 +102,30 @@ public sealed class CameraWorker
         }
         finally
         {
-            _inbox.Writer.TryComplete();
+            Complete();
             await loop;
         }
     }
 
-    /// <summary>From the ingest loop: true when the frame was queued (the camera's loop returns it to the pool).</summary>
-    private bool Offer(Frame frame, KeyValuePair<string, object?> tag)
+    /// <summary>No more messages: the loop handles what is queued, flushes the pipeline and ends.</summary>
+    internal void Complete() => _inbox.Writer.TryComplete();
+
+    /// <summary>From the ingest loop: true when the frame was queued (the camera's loop gives it back to <c>release</c>).</summary>
+    internal bool Offer(Frame frame)
     {
         if (Interlocked.Increment(ref _queuedFrames) <= _frameCapacity && _inbox.Writer.TryWrite(CameraMessage.FrameOf(frame))) return true;
         Interlocked.Decrement(ref _queuedFrames);
-        StreamWatchMetrics.FramesDropped.Add(1, tag);
+        StreamWatchMetrics.FramesDropped.Add(1, _tag);
         return false;
     }
 
-    private async Task LoopAsync(CameraSource source, Action<PipelineEvent> publish, KeyValuePair<string, object?> tag)
+    /// <summary>The camera's loop: handles its messages one at a time until <see cref="Complete"/>, then flushes.</summary>
+    internal async Task LoopAsync(Action<PipelineEvent> publish, Action<Frame> release)
     {
         var output = new List<PipelineEvent>();
         await foreach (var message in _inbox.Reader.ReadAllAsync())
         {
-            try { Handle(message, output, tag); }
+            try { Handle(message, output); }
             catch (Exception e)
             {
                 _log.LogError(e, "camera {Camera}: analysis failed on frame {Sequence}", _camera.Name, message.Frame?.Sequence);
@@ -130,7 +135,7 @@ public sealed class CameraWorker
                 if (message.Frame is { } frame)
                 {
                     Interlocked.Decrement(ref _queuedFrames);
-                    source.Return(frame);
+                    release(frame);
                 }
             }
             foreach (var e in output) publish(e);
@@ -140,19 +145,19 @@ public sealed class CameraWorker
         foreach (var e in output) publish(e);
     }
 
-    private void Handle(CameraMessage message, List<PipelineEvent> output, KeyValuePair<string, object?> tag)
+    private void Handle(CameraMessage message, List<PipelineEvent> output)
     {
         switch (message)
         {
             case { Frame: { } frame }:
-                StreamWatchMetrics.DecodeLag.Record((_time.GetUtcNow() - frame.CapturedUtc).TotalSeconds, tag);
+                StreamWatchMetrics.DecodeLag.Record((_time.GetUtcNow() - frame.CapturedUtc).TotalSeconds, _tag);
                 var start = _time.GetTimestamp();
                 _loop.Frame(frame, output);
                 GateOpen = _loop.GateOpen;
                 if (Judge != null && _loop.AlertKeyframesGained) Judge.Submit(_camera.Name, _loop.OpenAlerts, _camera.Rules);
                 Interlocked.Increment(ref _analysed);
                 if (GateOpen) Interlocked.Increment(ref _gateOpenFrames);
-                StreamWatchMetrics.StageLatency.Record(_time.GetElapsedTime(start).TotalSeconds, tag, new("stage", "gate"));
+                StreamWatchMetrics.StageLatency.Record(_time.GetElapsedTime(start).TotalSeconds, _tag, new("stage", "gate"));
                 break;
             case { State: { } state }:
                 Online = state.Online;

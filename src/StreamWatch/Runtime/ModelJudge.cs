@@ -29,7 +29,9 @@ public sealed class ModelJudge : IDisposable
     private readonly TimeProvider _time;
     private readonly Func<string, CameraWorker?> _workerOf;
 
-    private ModelJudge(IVisionModel model, AppOptions options, ILogger log, TimeProvider time, Func<string, CameraWorker?> workerOf)
+    private long _requests;
+
+    internal ModelJudge(IVisionModel model, AppOptions options, ILogger log, TimeProvider time, Func<string, CameraWorker?> workerOf)
     {
         _model = model; _options = options; _time = time; _workerOf = workerOf;
         _scheduler = new InferenceScheduler(model, options.Model.Scheduler, log,
@@ -63,11 +65,16 @@ public sealed class ModelJudge : IDisposable
             var rule = rules.FirstOrDefault(r => r.Name == alert.Rule);
             if (rule?.Profile is not { Length: > 0 } profile || alert.Keyframes.Count == 0) continue;
             var keyframes = KeyframePicker.Pick(alert.Keyframes, _options.Keyframes.MaxPerRequest);
-            var held = alert.Phase == AlertPhase.New;           // unpublished: its verdict decides whether it is heard
+            var held = alert.Phase == AlertPhase.New;
+            Interlocked.Increment(ref _requests);           // unpublished: its verdict decides whether it is heard
             if (!_scheduler.TryEnqueue(new VerdictRequest(camera, alert.Rule, profile, keyframes, _time.GetUtcNow() + Deadline), alert.Id, urgent: held))
                 Failed(camera, alert.Id);                       // refused (queue full): a held alert fails open at its end
         }
     }
+
+    /// <summary>Requests submitted so far, refused ones included.</summary>
+    internal long Requests => Interlocked.Read(ref _requests);
+    internal SchedulerStats Stats => _scheduler.Stats;
 
     private void Failed(string camera, string alertId) => _workerOf(camera)?.Post(CameraMessage.FailureOf(alertId));
 
