@@ -27,7 +27,24 @@ public static class DaemonCommand
         builder.Services.AddStreamWatchObservability(options.Observability); // endpoints up first, down last; sd_notify
         builder.Services.AddHostedService<Daemon>();
         using var host = builder.Build();
+        if (NoCamerasHint(options, configFile) is { } hint)
+            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("streamwatch").LogWarning("{Hint}", hint);
         await host.RunAsync();
         return Environment.ExitCode;
+    }
+
+    /// <summary>What to configure, and where, when no camera is enabled (null when one is).</summary>
+    public static string? NoCamerasHint(AppOptions options, string? configFile)
+    {
+        if (options.Cameras.Any(c => c.Enabled)) return null;
+        var where = configFile != null
+            ? $"in {Path.GetFullPath(configFile)}"
+            : $"in {Path.Combine(Environment.CurrentDirectory, "appsettings.json")} (or a file given with --config)";
+        var what = options.Cameras.Count == 0
+            ? "no cameras configured"
+            : $"{options.Cameras.Count} camera(s) configured, none enabled (\"Enabled\": false)";
+        return $"{what}: add each camera to \"Cameras\" {where}, e.g. " +
+            "\"Cameras\": [{\"Name\": \"door\", \"Url\": \"rtsp://192.168.1.20:554/stream1\"}]" +
+            " (Zones and Rules: see README), or set STREAMWATCH_Cameras__0__Name and STREAMWATCH_Cameras__0__Url";
     }
 }
