@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StreamWatch.Config;
 using StreamWatch.Core.Pipeline;
+using StreamWatch.Core.State;
 using StreamWatch.Core.Telemetry;
 using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
@@ -37,7 +38,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _health.SetConfigLoaded();
-        Directory.CreateDirectory(options.Output.StateDirectory);
+        PrivateFiles.CreateFolder(options.Output.StateDirectory); // 0700
 
         var sinks = new List<IEventSink> { new LogSink(logs.CreateLogger("alerts")) };
         if (!string.IsNullOrWhiteSpace(options.Output.JsonlFile))
