@@ -33,4 +33,14 @@ public sealed class ConfigFaultTests : IDisposable
         AssertConfigError(code, output, "Mqtt:Password");
         Assert.DoesNotContain("hunter2", output);
     }
+
+    [Theory]
+    [InlineData("foo://cam.example/1")]
+    [InlineData("gopher://cam.example/1")]
+    [InlineData("ftp://cam.example/x.mp4")]
+    public async Task An_unsupported_url_scheme_exits_78_naming_the_camera_url(string url)
+    {
+        var (code, output) = await RunAsync($$"""{"Cameras": [{"Name": "yard", "Url": "{{url}}"}]}""");
+        AssertConfigError(code, output, "Cameras:0:Url");
+    }
 }
