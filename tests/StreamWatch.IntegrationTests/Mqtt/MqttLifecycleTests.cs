@@ -76,7 +76,7 @@ public class MqttLifecycleTests
         await using var live = broker.Subscribe("streamwatch/#", "live311");
         await broker.WaitSubscribedAsync("live311");
         var log = new TestLog();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         var options = Options(broker.Port, dir, "sw-311");
         options.ProtocolVersion = 311;
         await using var sink = new MqttSink(options, [Camera()], jpeg, log, TimeProvider.System);
