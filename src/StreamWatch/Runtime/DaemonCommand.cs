@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using StreamWatch.Config;
 using StreamWatch.Core.Config;
 using StreamWatch.Observability;
+using StreamWatch.Observability.Http;
 
 namespace StreamWatch.Runtime;
 
@@ -31,6 +32,9 @@ public static class DaemonCommand
         // the host's own start-up validation (ValidateOnStart), run first so that a fault is exit 78, not a logged start failure
         try { host.Services.GetRequiredService<IStartupValidator>().Validate(); }
         catch (OptionsValidationException e) { throw new ConfigException(e.Failures.ToList()); }
+        var observability = host.Services.GetRequiredService<AppOptions>().Observability;
+        if (observability.Enabled && ObservabilityServer.CannotListen(observability) is { } why)
+            throw new ConfigException([$"{ObservabilityOptions.Section}:Listen: {why}"]);
         await host.RunAsync();
         return Environment.ExitCode;
     }
