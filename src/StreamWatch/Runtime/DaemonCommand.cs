@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using StreamWatch.Config;
 using StreamWatch.Core.Config;
 using StreamWatch.Observability;
+using StreamWatch.Observability.Http;
 
 namespace StreamWatch.Runtime;
 
@@ -34,6 +35,10 @@ public static class DaemonCommand
         catch (OptionsValidationException e) { throw new ConfigException(e.Failures.ToList()); }
         if (NoCamerasHint(host.Services.GetRequiredService<AppOptions>(), configFile) is { } hint)
             host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("streamwatch").LogWarning("{Hint}", hint);
+
+        var observability = host.Services.GetRequiredService<AppOptions>().Observability;
+        if (observability.Enabled && ObservabilityServer.CannotListen(observability) is { } why)
+            throw new ConfigException([$"{ObservabilityOptions.Section}:Listen: {why}"]);
         await host.RunAsync();
         return Environment.ExitCode;
     }
