@@ -26,6 +26,8 @@ public sealed class CameraOptions : IValidatable
     /// <summary>Areas motion analysis ignores, each "x1,y1 x2,y2 x3,y3 …" in normalised coordinates.</summary>
     public List<string> Masks { get; set; } = new();
     public List<ZoneOptions> Zones { get; set; } = new();
+    /// <summary>Alert snapshots outline the alert's zone and the moving region (Frigate-style).</summary>
+    public bool AnnotateSnapshots { get; set; }
     public List<RuleOptions> Rules { get; set; } = new();
 
     public IReadOnlyList<Polygon> MaskPolygons() => Masks.Select(Polygon.Parse).ToList();
