@@ -13,7 +13,8 @@ public sealed class CameraOptions : IValidatable
     public double AnalysisFps { get; set; } = 5;
     /// <summary>Width of the grey plane motion analysis runs on (height follows the aspect ratio).</summary>
     public int AnalysisWidth { get; set; } = 320;
-    /// <summary>Longest side of the image kept for keyframes, snapshots and the model.</summary>
+    /// <summary>Longest side of the image kept for keyframes, snapshots and the model, at most: a
+    /// smaller source is never upscaled (the size is min(source, this)).</summary>
     public int InferenceSize { get; set; } = 672;
     /// <summary>Optional hardware decode preset: none, nvdec, vaapi.</summary>
     public string HwAccel { get; set; } = "none";
