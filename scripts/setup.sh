@@ -13,7 +13,6 @@ apt_pkgs=(
   ffmpeg                        # decodes every camera
   mosquitto                     # test broker (tests start their own on a free port)
   mosquitto-clients
-  libmosquitto1
   prometheus                    # promtool and a real Prometheus for the tests
   libgtk-3-0                    # OpenCvSharp4's native library links it
   openssl

@@ -6,7 +6,7 @@ using StreamWatch.Core.Pipeline;
 using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
 
-// Usage: StreamWatch.MqttProbe <port> <outbox.db> <client-id> [prefix]   |   StreamWatch.MqttProbe bench
+// Usage: StreamWatch.MqttProbe <port> <outbox.db> <client-id> [prefix [protocol 5|311]]   |   StreamWatch.MqttProbe bench
 // stdin lines: "alert <id> <new|update|end>", "status <online|offline>", "motion <on|off>", "stop".
 if (args is ["bench", ..])
 {
@@ -16,7 +16,7 @@ if (args is ["bench", ..])
 var options = new MqttOptions
 {
     Enabled = true, Host = "127.0.0.1", Port = int.Parse(args[0]), OutboxPath = args[1], ClientId = args[2],
-    TopicPrefix = args.Length > 3 ? args[3] : "streamwatch", KeepAliveSeconds = 5, ReconnectMaxSeconds = 2,
+    TopicPrefix = args.Length > 3 ? args[3] : "streamwatch", ProtocolVersion = args.Length > 4 ? int.Parse(args[4]) : 5, KeepAliveSeconds = 5, ReconnectMaxSeconds = 2,
 };
 var camera = new CameraOptions { Name = "cam1", Url = "test", Rules = { new RuleOptions { Name = "door", Type = "motion" } } };
 var time = TimeProvider.System;

@@ -95,14 +95,16 @@ public class MqttDeliveryTests
         AssertInOrder(Ids(1, 12), EventIds(sub));
     }
 
-    [Fact]
-    public async Task The_last_will_says_offline_when_the_daemon_dies()
+    [Theory]
+    [InlineData(5)]
+    [InlineData(311)]
+    public async Task The_last_will_says_offline_when_the_daemon_dies(int protocol)
     {
         await using var broker = await MosquittoBroker.StartAsync();
         var dir = Repo.TempDir("mqtt-will");
         await using var sub = broker.Subscribe("streamwatch/available", "will-sub");
         await broker.WaitSubscribedAsync("will-sub");
-        await using var probe = StartProbe(broker.Port, Path.Combine(dir, "outbox.db"), "probe-will");
+        await using var probe = StartProbe(broker.Port, Path.Combine(dir, "outbox.db"), "probe-will", protocol);
         await sub.WaitForLineAsync("^0 1 streamwatch/available online$", Wait);
         probe.Signal(ChildProcess.SIGKILL);
         await sub.WaitForLineAsync("^0 1 streamwatch/available offline$", Wait);
