@@ -167,7 +167,8 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
         if (a.Phase == AlertPhase.End) _snapshotOf.Remove(a.Id);
         if (best == null || (seen && last == best.CapturedUtc)) return null;
         if (a.Phase != AlertPhase.End) _snapshotOf[a.Id] = best.CapturedUtc;
-        try { return _jpeg.EncodeI420(best.I420, best.Width, best.Height); }
+        var overlay = SnapshotOverlay.For(_cameras.FirstOrDefault(c => c.Name == a.Camera), a, best);
+        try { return _jpeg.EncodeI420(best.I420, best.Width, best.Height, overlay: overlay); }
         catch (Exception ex)
         {
             StreamWatchMetrics.SinkErrors.Add(1, new KeyValuePair<string, object?>("sink", "mqtt"));
