@@ -90,7 +90,6 @@ internal sealed class MqttPublisher
         _transport.Stop();
         _transport.Dispose();
         _transport = null;
-        MqttGauges.Set(_outbox.Count, false);
         return _stopAcked;
     }
 
@@ -106,7 +105,6 @@ internal sealed class MqttPublisher
                 if (acked.Count > 0) { _outbox.Delete(acked); acked.Clear(); }
                 if (_connected) FlushState();
                 Fill(acked);
-                MqttGauges.Set(_outbox.Count, _connected);
             }
             catch (Exception ex)
             {

@@ -25,6 +25,7 @@ public sealed class SqliteOutbox : IDisposable
     private readonly object _lock = new();
     private readonly int _capacity;
     private long _count;
+    private long _oldestMs = -1; // created_ms of the oldest waiting message, -1 when empty
 
     public SqliteOutbox(string path, int capacity)
     {
@@ -43,10 +44,18 @@ public sealed class SqliteOutbox : IDisposable
         using var cmd = _db.CreateCommand();
         cmd.CommandText = "SELECT COUNT(*) FROM outbox";
         _count = (long)cmd.ExecuteScalar()!;
+        ReadOldest();
     }
 
     public long Count => Interlocked.Read(ref _count);
     public int Capacity => _capacity;
+
+    /// <summary>How long the oldest waiting message has waited (zero when the outbox is empty).</summary>
+    public TimeSpan OldestAge(DateTimeOffset now)
+    {
+        var oldest = Interlocked.Read(ref _oldestMs);
+        return oldest < 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Max(0, now.ToUnixTimeMilliseconds() - oldest));
+    }
 
     /// <summary>
     /// Stores messages atomically, in order, with the open-alert change they carry (if any).
@@ -94,6 +103,7 @@ public sealed class SqliteOutbox : IDisposable
             }
             tx.Commit();
             _count += messages.Count - dropped;
+            ReadOldest();
             return dropped;
         }
     }
@@ -145,7 +155,15 @@ public sealed class SqliteOutbox : IDisposable
             foreach (var i in ids) { id.Value = i; n += cmd.ExecuteNonQuery(); }
             tx.Commit();
             _count -= n;
+            ReadOldest();
         }
+    }
+
+    private void ReadOldest()
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT created_ms FROM outbox ORDER BY id LIMIT 1";
+        Interlocked.Exchange(ref _oldestMs, cmd.ExecuteScalar() is long ms ? ms : -1);
     }
 
     private void Exec(string sql)

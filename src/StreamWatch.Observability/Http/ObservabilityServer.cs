@@ -12,7 +12,7 @@ using StreamWatch.Observability.Prometheus;
 namespace StreamWatch.Observability.Http;
 
 /// <summary>
-/// A small Kestrel host: GET /metrics (Prometheus text 0.0.4), /healthz (alive), /readyz (200 ready,
+/// A small Kestrel host: GET /metrics (Prometheus text 0.0.4, see <see cref="MetricsCollector"/>), /healthz (alive), /readyz (200 ready,
 /// 503 with a JSON body naming what is not ready) and /api/status (per-camera state).
 /// It never handles SIGTERM itself: the daemon's host decides when to stop it.
 /// </summary>
@@ -58,7 +58,11 @@ public sealed class ObservabilityServer : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
         builder.WebHost.ConfigureKestrel(k => k.Listen(endPoint));
         var app = builder.Build();
-        app.MapGet("/metrics", () => Results.Text(_metrics.Scrape(), PrometheusText.ContentType));
+        app.MapGet("/metrics", (HttpContext context) =>
+        {
+            context.Response.ContentType = MetricsCollector.ContentType;
+            return _metrics.ExportAsync(context.Response.Body, context.RequestAborted);
+        });
         app.MapGet("/healthz", () => Results.Text("{\"status\":\"alive\"}", "application/json"));
         app.MapGet("/readyz", () =>
         {
