@@ -124,7 +124,7 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
         var messages = new List<OutboxMessage>(2);
         if (Snapshot(a) is { } jpeg) messages.Add(new OutboxMessage(Topics.Snapshot(Prefix, a.Camera, a.Rule), jpeg, Retain: true));
         messages.Add(new OutboxMessage(Topics.Events(Prefix), Payloads.AlertEvent(a), Retain: false,
-            a.Phase == AlertPhase.New ? a.MotionOnsetUtc : null));
+            a.Phase == AlertPhase.New ? a.MotionOnsetUtc : null, a.Camera, a.Rule));
         var open = new OpenAlertChange(a.Id, a.Phase == AlertPhase.End ? null : messages[^1].Payload);
         try
         {

@@ -31,6 +31,8 @@ public static class StreamWatchMetrics
     public static readonly CounterMetric SinkDropped = new("streamwatch_sink_dropped_total", "Events a sink's full queue dropped", "sink");
     public static readonly CounterMetric SinkErrors = new("streamwatch_sink_errors_total", "Events a sink failed to write", "sink");
     public static readonly CounterMetric ModelRequests = new("streamwatch_model_requests_total", "Model requests by backend and outcome", "backend", "outcome");
+    public static readonly HistogramMetric ModelRequestTime = new("streamwatch_model_request_seconds", "Model time per request (ONNX: vision, prefill and decode; OpenAI-compatible: one HTTP attempt)", "backend");
+    public static readonly HistogramMetric ModelTokenTime = new("streamwatch_model_token_seconds", "Model time per generated token (one decode step; ONNX backend)", "backend");
     public static readonly CounterMetric ModelDropped = new("streamwatch_model_dropped_total", "Model work dropped (stale, coalesced, queue full)", "camera", "reason");
 
     // MQTT
