@@ -41,6 +41,9 @@ public static class StreamWatchMetrics
     public static readonly CounterMetric MqttOutboxDropped = new("streamwatch_mqtt_outbox_dropped_total", "Oldest outbox messages dropped because the outbox was full");
     public static readonly CounterMetric MqttConnectFailures = new("streamwatch_mqtt_connect_failures_total", "Failed or refused MQTT connection attempts");
 
+    // Event store
+    public static readonly CounterMetric StoreRetentionDeleted = new("streamwatch_store_retention_deleted_total", "Events the event store's retention deleted, by reason (age, size)", "reason");
+
     // Gauges: components register their series with Track(...) (see GaugeSet); read at scrape time.
     public static readonly GaugeSet CameraUp = new("streamwatch_camera_up", "1 while the camera's stream delivers frames, 0 while it is down or restarting", "camera");
     public static readonly GaugeSet GateOpen = new("streamwatch_gate_open_state", "1 while the camera's motion gate is open", "camera");
