@@ -61,7 +61,9 @@ public sealed class OpenAiVisionModel : IVisionModel, IDisposable
                 var delay = Math.Min(_options.RetryMaxDelaySeconds, _options.RetryBaseDelaySeconds * Math.Pow(2, attempt - 1));
                 if (delay > 0) await Task.Delay(TimeSpan.FromSeconds(delay), _time, cancellationToken);
             }
+            var sent = Stopwatch.GetTimestamp();
             var (answer, reason, error) = await SendAsync(body, cancellationToken);
+            StreamWatchMetrics.ModelRequestTime.Record(Stopwatch.GetElapsedTime(sent).TotalSeconds, new KeyValuePair<string, object?>("backend", "openai"));
             if (answer != null) return Judge(answer, profile, started);
             lastError = error;
             var retryable = reason is "timeout" or "transport" or "http_5xx" or "http_429";

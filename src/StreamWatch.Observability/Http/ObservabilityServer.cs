@@ -16,7 +16,7 @@ using StreamWatch.Observability.Prometheus;
 namespace StreamWatch.Observability.Http;
 
 /// <summary>
-/// A small Kestrel host: GET /metrics (Prometheus text 0.0.4), /healthz (alive), /readyz (200 ready,
+/// A small Kestrel host: GET /metrics (Prometheus text 0.0.4, see <see cref="MetricsCollector"/>), /healthz (alive), /readyz (200 ready,
 /// 503 with a JSON body naming what is not ready) and /api/status (per-camera state).
 /// /api/... (the event store and live cameras, see EventApi). With Observability:Auth set, everything
 /// but /healthz and /readyz needs its credentials (ApiAuth).
@@ -73,7 +73,11 @@ public sealed class ObservabilityServer : IAsyncDisposable
             if (ApiAuth.Allowed(context.Request, auth)) await next(context);
             else await ApiAuth.Challenge(context);
         });
-        app.MapGet("/metrics", () => Results.Text(_metrics.Scrape(), PrometheusText.ContentType));
+        app.MapGet("/metrics", (HttpContext context) =>
+        {
+            context.Response.ContentType = MetricsCollector.ContentType;
+            return _metrics.ExportAsync(context.Response.Body, context.RequestAborted);
+        });
         app.MapGet("/healthz", () => Results.Text("{\"status\":\"alive\"}", "application/json"));
         app.MapGet("/readyz", () =>
         {
