@@ -14,7 +14,6 @@ apt_pkgs=(
   mosquitto                     # test broker (tests start their own on a free port)
   mosquitto-clients
   prometheus                    # promtool and a real Prometheus for the tests
-  libturbojpeg0
   libgtk-3-0                    # OpenCvSharp4's native library links it
   openssl
   python3-gi                    # the GStreamer RTSP test server

@@ -3,7 +3,7 @@ using StreamWatch.Core.Alerts;
 using StreamWatch.Core.Config;
 using StreamWatch.Core.Keyframes;
 using StreamWatch.Core.Pipeline;
-using StreamWatch.Jpeg;
+using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
 
 // Usage: StreamWatch.MqttProbe <port> <outbox.db> <client-id> [prefix [protocol 5|311]]   |   StreamWatch.MqttProbe bench [--nodelay]
@@ -20,7 +20,7 @@ var options = new MqttOptions
 };
 var camera = new CameraOptions { Name = "cam1", Url = "test", Rules = { new RuleOptions { Name = "door", Type = "motion" } } };
 var time = TimeProvider.System;
-using var jpeg = new TurboJpegEncoder();
+var jpeg = new OpenCvJpegEncoder();
 var sink = new MqttSink(options, [camera], jpeg, new StderrLogger(), time);
 await sink.StartAsync(CancellationToken.None);
 Console.WriteLine("ready");

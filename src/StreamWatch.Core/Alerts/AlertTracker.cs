@@ -40,7 +40,7 @@ public sealed class AlertTracker
     public static readonly TimeSpan VerdictWait = TimeSpan.FromSeconds(20);
 
     private readonly string _camera;
-    private readonly Func<string> _newId;
+    private readonly Func<string, DateTimeOffset, string> _newId;
     private readonly int _maxKeyframes;
     private readonly RuleState[] _states;
     private readonly Dictionary<string, RuleState> _byName;
@@ -49,7 +49,8 @@ public sealed class AlertTracker
     private readonly object _lock = new();
 
     /// <param name="maxKeyframes">Keyframes kept per alert (Keyframes:MaxPerEvent).</param>
-    public AlertTracker(string camera, IReadOnlyList<RuleOptions> rules, Func<string> newId, int maxKeyframes = 12)
+    /// <param name="newId">Id for a new alert from its rule name and start time (<see cref="AlertIds.Next"/>).</param>
+    public AlertTracker(string camera, IReadOnlyList<RuleOptions> rules, Func<string, DateTimeOffset, string> newId, int maxKeyframes = 12)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxKeyframes, 1);
         _camera = camera;
@@ -110,7 +111,7 @@ public sealed class AlertTracker
                 if (s.Open is null)
                 {
                     if (s.InCooldown(offset)) continue;
-                    s.Open = new Incident(_newId(), s.Rule, hit.Zone, utc, offset);
+                    s.Open = new Incident(_newId(s.Rule.Name, utc), s.Rule, hit.Zone, utc, offset);
                     var since = offset - Lookback - (s.Rule.Type == "loiter" ? TimeSpan.FromSeconds(s.Rule.Seconds) : TimeSpan.Zero);
                     foreach (var k in _recent)
                         if (k.Offset >= since) s.Open.Attach(k, _maxKeyframes);

@@ -32,7 +32,7 @@ public sealed class CameraPipeline
     private readonly byte[] _grey;
 
     public CameraPipeline(CameraOptions camera, MotionOptions motion, GateOptions gate, KeyframeOptions keyframes,
-        int frameWidth, int frameHeight, Func<string> newAlertId)
+        int frameWidth, int frameHeight, Func<string, DateTimeOffset, string> newAlertId)
     {
         _camera = camera;
         FrameWidth = frameWidth;

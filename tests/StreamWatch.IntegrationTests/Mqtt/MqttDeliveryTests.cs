@@ -1,6 +1,6 @@
 using StreamWatch.Core.Alerts;
 using StreamWatch.IntegrationTests.Support;
-using StreamWatch.Jpeg;
+using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
 using static StreamWatch.IntegrationTests.Mqtt.MqttTestKit;
 
@@ -19,7 +19,7 @@ public class MqttDeliveryTests
         await using var sub = broker.Subscribe("streamwatch/events", "outage-sub", persistent: true);
         await broker.WaitSubscribedAsync("outage-sub");
         var log = new TestLog();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         await using var sink = new MqttSink(Options(broker.Port, dir), [Camera()], jpeg, log, TimeProvider.System);
         await sink.StartAsync(CancellationToken.None);
         foreach (var id in Ids(1, 5)) await sink.HandleAsync(Alert(id, AlertPhase.New), default);
@@ -45,7 +45,7 @@ public class MqttDeliveryTests
         await using var sub = broker.Subscribe("streamwatch/events", "inflight-sub", persistent: true);
         await broker.WaitSubscribedAsync("inflight-sub");
         var log = new TestLog();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         await using var sink = new MqttSink(Options(broker.Port, dir), [Camera()], jpeg, log, TimeProvider.System);
         await sink.StartAsync(CancellationToken.None);
         await log.WaitForAsync("MQTT connected");

@@ -2,7 +2,7 @@ using System.Text.Json;
 using StreamWatch.Core.Alerts;
 using StreamWatch.Core.Pipeline;
 using StreamWatch.IntegrationTests.Support;
-using StreamWatch.Jpeg;
+using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
 using static StreamWatch.IntegrationTests.Mqtt.MqttTestKit;
 
@@ -18,7 +18,7 @@ public class MqttLifecycleTests
         await using var live = broker.Subscribe("streamwatch/#", "live");
         await broker.WaitSubscribedAsync("live");
         var log = new TestLog();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         var sink = new MqttSink(Options(broker.Port, dir), [Camera()], jpeg, log, TimeProvider.System);
         await sink.StartAsync(CancellationToken.None);
         var t = DateTimeOffset.UtcNow;
@@ -76,7 +76,7 @@ public class MqttLifecycleTests
         await using var live = broker.Subscribe("streamwatch/#", "live311");
         await broker.WaitSubscribedAsync("live311");
         var log = new TestLog();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         var options = Options(broker.Port, dir, "sw-311");
         options.ProtocolVersion = 311;
         await using var sink = new MqttSink(options, [Camera()], jpeg, log, TimeProvider.System);
@@ -106,7 +106,7 @@ public class MqttLifecycleTests
         await using var broker = await MosquittoBroker.StartAsync();
         var dir = Repo.TempDir("mqtt-ha");
         var log = new TestLog();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         await using (var sink = new MqttSink(Options(broker.Port, dir), [Camera()], jpeg, log, TimeProvider.System))
         {
             await sink.StartAsync(CancellationToken.None);
@@ -136,7 +136,7 @@ public class MqttLifecycleTests
         await using var broker = await MosquittoBroker.StartAsync();
         var dir = Repo.TempDir("mqtt-ledger");
         var log = new TestLog();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         var gone = new StreamWatch.Core.Config.CameraOptions { Name = "cam2", Url = "test", Rules = { new StreamWatch.Core.Config.RuleOptions { Name = "gate", Type = "motion" } } };
         await using (var first = new MqttSink(Options(broker.Port, dir), [Camera(), gone], jpeg, log, TimeProvider.System))
         {

@@ -19,7 +19,7 @@ public class AlertTrackerTests
         public readonly List<Alert> Out = new();
 
         public Harness(int maxKeyframes = 12, params RuleOptions[] rules) =>
-            Tracker = new AlertTracker("cam1", rules, () => $"a{++_ids}", maxKeyframes);
+            Tracker = new AlertTracker("cam1", rules, (_, _) => $"a{++_ids}", maxKeyframes);
 
         /// <summary>One frame at <paramref name="t"/> seconds; returns the messages it produced.</summary>
         public List<Alert> Frame(double t, RuleHit[]? hits = null, params Keyframe[] keyframes)
