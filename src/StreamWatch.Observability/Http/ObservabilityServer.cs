@@ -9,7 +9,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StreamWatch.Core.Config;
-
 using StreamWatch.Observability.Http.Api;
 using StreamWatch.Observability.Prometheus;
 

@@ -12,6 +12,7 @@ using StreamWatch.Tests.Inference.Scheduling;
 
 namespace StreamWatch.Tests.Inference.OpenAi;
 
+[Collection("model_requests metric")] // its meter listener counts every openai request in the process
 public sealed class OpenAiVisionModelTests : IDisposable
 {
     private const string Key = "sk-test-SECRET-0123456789";
