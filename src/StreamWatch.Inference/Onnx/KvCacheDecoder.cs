@@ -22,6 +22,7 @@ internal sealed class KvCacheDecoder : IDisposable
     private readonly OrtValue[] _emptyPast;
     private OrtValue[] _pastValues;
     private bool _ownsPast;
+    private readonly OrtValue?[] _bound;   // embeds, position ids, DeepStack inputs as last bound
     private readonly long[] _mask;
     private GCHandle _maskPin;
     private readonly TensorElementType _logitsType;
@@ -38,6 +39,7 @@ internal sealed class KvCacheDecoder : IDisposable
         _emptyPast = _past.Select(_ => OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, (TensorElementType)sig.KvType,
             [1, sig.KvHeads, 0, sig.HeadDim], IntPtr.Zero, 0)).ToArray();
         _pastValues = _emptyPast;
+        _bound = new OrtValue?[2 + _deepStack.Length];
         _mask = new long[maxTotal];
         Array.Fill(_mask, 1L);
         _maskPin = GCHandle.Alloc(_mask, GCHandleType.Pinned);
@@ -61,14 +63,15 @@ internal sealed class KvCacheDecoder : IDisposable
         int total = PastLength + seqLen;
         if (total > _mask.Length) throw new InvalidOperationException($"sequence of {total} exceeds the {_mask.Length} this generation was sized for");
         using var mask = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Int64, [1, total], _maskPin.AddrOfPinnedObject(), total * 8L);
-        _binding.ClearBoundInputs();
-        _binding.ClearBoundOutputs();
-        _binding.BindInput(ModelSignature.InputsEmbeds, embeds.Value);
+        // Bindings persist between runs: rebind only what changed (a one-row step reuses its embeds,
+        // position and DeepStack tensors). Outputs are bound afresh: ORT allocates device-bound ones per run.
+        Bind(0, ModelSignature.InputsEmbeds, embeds.Value);
+        Bind(1, ModelSignature.PositionIds, positionIds.Value);
+        for (int k = 0; k < _deepStack.Length; k++) Bind(2 + k, _deepStack[k], deepStack[k].Value);
         _binding.BindInput(ModelSignature.AttentionMask, mask);
-        _binding.BindInput(ModelSignature.PositionIds, positionIds.Value);
-        for (int k = 0; k < _deepStack.Length; k++) _binding.BindInput(_deepStack[k], deepStack[k].Value);
         for (int i = 0; i < _past.Length; i++) _binding.BindInput(_past[i], _pastValues[i]);
         _prefillLogits?.Dispose(); _prefillLogits = null;
+        _binding.ClearBoundOutputs();
         if (seqLen == 1 && _stepLogits != null) _binding.BindOutput(ModelSignature.Logits, _stepLogits);
         else _binding.BindOutputToDevice(ModelSignature.Logits, OrtMemoryInfo.DefaultInstance);
         foreach (var p in _present) _binding.BindOutputToDevice(p, _kvMemory);
@@ -96,6 +99,13 @@ internal sealed class KvCacheDecoder : IDisposable
             _stepLogits ??= OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, _logitsType, [1, 1, logits.GetTensorTypeAndShape().Shape[2]]);
         }
         return (seqLen == 1 && _prefillLogits == null ? _stepLogits! : _prefillLogits!).GetTensorMutableRawData();
+    }
+
+    private void Bind(int slot, string name, OrtValue value)
+    {
+        if (ReferenceEquals(_bound[slot], value)) return;
+        _binding.BindInput(name, value);
+        _bound[slot] = value;
     }
 
     private void ReleasePast()

@@ -43,6 +43,10 @@ public sealed class OnnxSession : IDisposable
         catch (OnnxRuntimeException e) { throw new OnnxException(e.Message, e); }
     }
 
+    /// <summary>Binds fixed input and output tensors once for repeated runs (see <see cref="BoundRun"/>).</summary>
+    public BoundRun Bind(IEnumerable<(string Name, OnnxTensor Tensor)> inputs, IEnumerable<(string Name, OnnxTensor Tensor)> outputs) =>
+        new(this, inputs, outputs);
+
     public void Dispose()
     {
         Session.Dispose();

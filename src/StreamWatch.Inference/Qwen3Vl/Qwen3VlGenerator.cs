@@ -50,6 +50,10 @@ public sealed class Qwen3VlGenerator(Qwen3VlModel model, ITokenizer tokenizer)
         using var noFeatures = OnnxTensor.FromBuffer(TensorMath.Buffer(_sig.ImageFeatureType, []), 0, h);
         using var prefillPos = OnnxTensor.FromArray(prompt.PositionIds, 3, 1, s);
         using var step = new KvCacheDecoder(model.Decoder, _sig, s + maxNewTokens);
+        using var stepEmbeds = OnnxTensor.FromBuffer(TensorMath.Buffer(_sig.EmbedsType, new float[h]), 1, 1, h);
+        using var embedStep = model.Embedding.Bind(
+            _sig.EmbeddingScattersImages ? [(ModelSignature.InputIds, idVal), (ModelSignature.ImageFeatures, noFeatures)] : [(ModelSignature.InputIds, idVal)],
+            [(ModelSignature.InputsEmbeds, stepEmbeds)]);
         OnnxTensor? embeds = null;
         long ortTicks;
         try
@@ -60,6 +64,7 @@ public sealed class Qwen3VlGenerator(Qwen3VlModel model, ITokenizer tokenizer)
                 embeds = Embed(ids, features, out ortTicks);
             if (!_sig.EmbeddingScattersImages) vision.ScatterInto(embeds.Bytes, _sig.EmbedsType, prompt.InputIds, h);
             var logits = step.Run(embeds, s, prefillPos, dsPrefill);
+            embeds.Dispose(); embeds = null;
             int rows = s, vocab = logits.Length / s / Size(_sig.LogitsType);
             OnPrefillArgMax?.Invoke(PerRowArgMax(logits, rows, vocab));
             while (true)
@@ -72,7 +77,6 @@ public sealed class Qwen3VlGenerator(Qwen3VlModel model, ITokenizer tokenizer)
                 constraint?.Apply(row);
                 int id = TensorMath.ArgMax(row);
                 if (id < 0) throw new InvalidOperationException("no token can be chosen: every allowed logit is −∞ or NaN");
-                embeds.Dispose(); embeds = null;
                 steps.Add(new StepTiming(id, step.PastLength - rows, ortMicros, Stopwatch.GetElapsedTime(stepStart).TotalMicroseconds));
                 if (id is EosId or EndOfTextId) return Result(StopReason.StopToken);
                 tokens[count++] = id;
@@ -84,8 +88,8 @@ public sealed class Qwen3VlGenerator(Qwen3VlModel model, ITokenizer tokenizer)
                 stepStart = Stopwatch.GetTimestamp();
                 idBuf[0] = id;
                 posBuf[0] = posBuf[1] = posBuf[2] = step.PastLength + prompt.RopeDelta;
-                embeds = Embed(idVal, noFeatures, out ortTicks);
-                logits = step.Run(embeds, 1, posVal, dsDecode);
+                ortTicks = embedStep.Run();
+                logits = step.Run(stepEmbeds, 1, posVal, dsDecode);
                 rows = 1;
             }
         }
@@ -112,7 +116,7 @@ public sealed class Qwen3VlGenerator(Qwen3VlModel model, ITokenizer tokenizer)
         return r;
     }
 
-    /// <summary>Runs the embedding graph (input_ids, and image_features when it scatters them itself).</summary>
+    /// <summary>Runs the embedding graph over the prompt (input_ids, and image_features when it scatters them itself).</summary>
     private OnnxTensor Embed(OnnxTensor ids, OnnxTensor features, out long ticks)
     {
         long t = Stopwatch.GetTimestamp();
