@@ -20,7 +20,7 @@ public class FrameSizeChangeTests
         var p = daemon.Process;
         await p.WaitForLineAsync("ALERT new any on porch ", Wait);
         var id = Regex.Match(p.Output, @"ALERT new any on porch .*?\(id ([^,]+),").Groups[1].Value;
-        Assert.NotEmpty(id);
+        Assert.Matches(@"^porch-any-\d{8}T\d{6}Z-1$", id);   // the one id format (docs/mqtt.md), as replay's
 
         await server.StopAsync();
         await p.WaitForLineAsync("camera porch offline: ", Wait);
