@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -7,13 +8,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using StreamWatch.Core.Config;
 using StreamWatch.Observability.Http.Api;
 using StreamWatch.Observability.Prometheus;
 
 namespace StreamWatch.Observability.Http;
 
 /// <summary>
-/// A small Kestrel host: GET /metrics (Prometheus text 0.0.4), /healthz (alive), /readyz (200 ready,
+/// A small Kestrel host: GET /metrics (Prometheus text 0.0.4, see <see cref="MetricsCollector"/>), /healthz (alive), /readyz (200 ready,
 /// 503 with a JSON body naming what is not ready) and /api/status (per-camera state).
 /// /api/... (the event store and live cameras, see EventApi). With Observability:Auth set, everything
 /// but /healthz and /readyz needs its credentials (ApiAuth).
@@ -70,7 +72,11 @@ public sealed class ObservabilityServer : IAsyncDisposable
             if (ApiAuth.Allowed(context.Request, auth)) await next(context);
             else await ApiAuth.Challenge(context);
         });
-        app.MapGet("/metrics", () => Results.Text(_metrics.Scrape(), PrometheusText.ContentType));
+        app.MapGet("/metrics", (HttpContext context) =>
+        {
+            context.Response.ContentType = MetricsCollector.ContentType;
+            return _metrics.ExportAsync(context.Response.Body, context.RequestAborted);
+        });
         app.MapGet("/healthz", () => Results.Text("{\"status\":\"alive\"}", "application/json"));
         app.MapGet("/readyz", () =>
         {
@@ -84,16 +90,44 @@ public sealed class ObservabilityServer : IAsyncDisposable
         {
             await app.StartAsync(ct);
         }
-        catch (IOException e) // address in use, address not available
+        catch (IOException e) // address in use, address not available (a race lost after CannotListen said yes)
         {
             await app.DisposeAsync();
-            throw new InvalidOperationException($"{ObservabilityOptions.Section}:Listen: cannot listen on {endPoint}: {e.Message}", e);
+            throw new ConfigException([$"{ObservabilityOptions.Section}:Listen: cannot listen on {endPoint}: {Reason(e)}"]);
         }
         _app = app;
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _baseAddress = new Uri(bound.EndsWith('/') ? bound : bound + "/");
         _log.LogInformation("observability endpoints on {Address} (/metrics /healthz /readyz /api/status)", _baseAddress);
     }
+
+    /// <summary>
+    /// Why the daemon could not listen where Observability:Listen says ("the port is in use", "not an
+    /// address of this host"), or null when it can: a socket is bound there and closed again, so the
+    /// daemon refuses to start with a clear answer before anything else has started.
+    /// </summary>
+    public static string? CannotListen(ObservabilityOptions options)
+    {
+        var endPoint = options.ListenEndPoint();
+        using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try { socket.Bind(endPoint); return null; }
+        catch (SocketException e) { return $"cannot listen on {endPoint}: {Reason(e)}"; }
+    }
+
+    private static string Reason(Exception e)
+    {
+        var socket = e as SocketException;
+        for (var x = e.InnerException; socket == null && x != null; x = x.InnerException) socket = x as SocketException; // Kestrel wraps it twice
+        return Reason(socket?.SocketErrorCode, e.Message);
+    }
+
+    private static string Reason(SocketError? code, string message) => code switch
+    {
+        SocketError.AddressAlreadyInUse => "the port is in use by another process",
+        SocketError.AddressNotAvailable => "the address is not one of this host's addresses",
+        SocketError.AccessDenied => "permission denied (ports below 1024 need privileges)",
+        _ => message,
+    };
 
     public async Task StopAsync(CancellationToken ct)
     {

@@ -50,7 +50,7 @@ public sealed class OutputOptions : IValidatable
     public string JsonlFile { get; set; } = "events.jsonl";
     /// <summary>Events each sink may have queued before the oldest is dropped (and counted).</summary>
     public int SinkQueueCapacity { get; set; } = 4096;
-    /// <summary>Frames a camera may have waiting for analysis before the oldest is dropped (and counted).</summary>
+    /// <summary>Frames a camera may have waiting for analysis; a frame that finds them all waiting is dropped (and counted).</summary>
     public int FrameQueueCapacity { get; set; } = 4;
 
     public string Resolve(string file) => Path.IsPathRooted(file) ? file : Path.Combine(StateDirectory, file);
