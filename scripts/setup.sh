@@ -1,11 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything StreamWatch and its tests need, idempotently.
 #   scripts/setup.sh            apt packages + native libraries + tokenizer
-#   scripts/setup.sh --cuda     also the ONNX Runtime CUDA provider (230 MB)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-want_cuda=0
-for a in "$@"; do [ "$a" = "--cuda" ] && want_cuda=1; done
 
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -13,9 +10,7 @@ apt_pkgs=(
   ffmpeg                        # decodes every camera
   mosquitto                     # test broker (tests start their own on a free port)
   mosquitto-clients
-  libmosquitto1
   prometheus                    # promtool and a real Prometheus for the tests
-  libturbojpeg0
   libgtk-3-0                    # OpenCvSharp4's native library links it
   openssl
   python3-gi                    # the GStreamer RTSP test server
@@ -37,4 +32,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-"$root/scripts/fetch-native.sh" $([ $want_cuda = 1 ] && echo --cuda)
+"$root/scripts/fetch-native.sh"

@@ -15,9 +15,9 @@ public static class RetainedLedger
     public static string PathFor(string outboxPath) => outboxPath + ".retained";
 
     /// <summary>Every retained topic a run with this config publishes.</summary>
-    public static IReadOnlyList<string> Owned(string prefix, IEnumerable<DiscoveryMessage> discovery, IEnumerable<CameraOptions> cameras)
+    public static IReadOnlyList<string> Owned(string prefix, string availabilityTopic, IEnumerable<DiscoveryMessage> discovery, IEnumerable<CameraOptions> cameras)
     {
-        var topics = new List<string> { Topics.Available(prefix) };
+        var topics = new List<string> { availabilityTopic };
         topics.AddRange(discovery.Select(d => d.Topic));
         foreach (var cam in cameras)
         {

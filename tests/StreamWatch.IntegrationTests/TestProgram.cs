@@ -10,6 +10,7 @@ public static class TestProgram
     {
         Ingest.OrphanChild.Mode => Ingest.OrphanChild.Run(args[1..]),
         Ingest.FdLeakChild.Mode => Ingest.FdLeakChild.Run(args[1..]),
+        Store.StoreWriterChild.Mode => Store.StoreWriterChild.Run(args[1..]),
         _ => 2,
     };
 }

@@ -24,7 +24,7 @@ public class RtspIngestTests
         await run.WaitUntilAsync(r => r.Frames.Count >= 10, Wait, "10 frames");
 
         var frames = run.Frames;
-        Assert.All(frames, f => Assert.Equal((672, 378), (f.Width, f.Height)));
+        Assert.All(frames, f => Assert.Equal((640, 360), (f.Width, f.Height))); // the 640×360 source, not upscaled to 672
         Assert.All(frames.Zip(frames.Skip(1)), p =>
         {
             Assert.Equal(p.First.Sequence + 1, p.Second.Sequence);

@@ -1,0 +1,51 @@
+using StreamWatch.Core.Config;
+
+namespace StreamWatch.Inference.Onnx;
+
+/// <summary>The in-process backend (config section <c>Model:Onnx</c>): the model folder, its tokenizer, and where and how ONNX Runtime runs it.</summary>
+public sealed class OnnxOptions : IValidatable
+{
+    /// <summary>The Qwen3-VL ONNX export (onnxruntime-genai/Olive or onnx-community layout); required for Model:Backend "onnx".</summary>
+    public string ModelDirectory { get; set; } = "";
+    /// <summary>tokenizer.json; empty: the one in <see cref="ModelDirectory"/>, else native/qwen3/tokenizer.json next to the app or in the repository.</summary>
+    public string TokenizerPath { get; set; } = "";
+    /// <summary>"cpu" or "cuda" (falls back to CPU, with a log line saying why, when CUDA is unavailable).</summary>
+    public string Provider { get; set; } = "cpu";
+    public int DeviceId { get; set; }
+    /// <summary>CUDA arena limit in bytes; 0 = no limit.</summary>
+    public long GpuMemLimitBytes { get; set; }
+    /// <summary>Intra-op threads per session; 0 = ORT's default (one per core).</summary>
+    public int IntraOpThreads { get; set; }
+
+    public bool WantsCuda => string.Equals(Provider, "cuda", StringComparison.OrdinalIgnoreCase);
+
+    public void Validate(string path, ConfigErrors errors)
+    {
+        errors.Require(Provider is not null && (Provider.Equals("cpu", StringComparison.OrdinalIgnoreCase) || WantsCuda),
+            $"{path}:Provider", $"must be \"cpu\" or \"cuda\" (got \"{Provider}\")");
+        errors.Require(DeviceId >= 0, $"{path}:DeviceId", $"must be >= 0 (got {DeviceId})");
+        errors.Require(GpuMemLimitBytes >= 0, $"{path}:GpuMemLimitBytes", $"must be >= 0 (got {GpuMemLimitBytes})");
+        errors.Range(IntraOpThreads, 0, 256, $"{path}:IntraOpThreads");
+        if (string.IsNullOrWhiteSpace(ModelDirectory)) errors.Add($"{path}:ModelDirectory", "is required for the onnx backend");
+        else errors.Require(Directory.Exists(ModelDirectory), $"{path}:ModelDirectory", $"directory '{ModelDirectory}' does not exist");
+        if (!string.IsNullOrWhiteSpace(TokenizerPath)) errors.Require(File.Exists(TokenizerPath), $"{path}:TokenizerPath", $"file '{TokenizerPath}' does not exist");
+    }
+
+    /// <summary>The tokenizer to load: <see cref="TokenizerPath"/>, else tokenizer.json in the model folder, else native/qwen3/tokenizer.json.</summary>
+    public string ResolveTokenizerPath()
+    {
+        if (!string.IsNullOrWhiteSpace(TokenizerPath)) return Path.GetFullPath(TokenizerPath);
+        var inModel = Path.Combine(ModelDirectory, "tokenizer.json");
+        return File.Exists(inModel) ? Path.GetFullPath(inModel) : FindNative("native/qwen3/tokenizer.json");
+    }
+
+    private static string FindNative(string rel)
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+        {
+            var p = Path.Combine(d.FullName, rel);
+            if (File.Exists(p)) return p;
+        }
+        return Path.Combine(AppContext.BaseDirectory, rel);
+    }
+}
