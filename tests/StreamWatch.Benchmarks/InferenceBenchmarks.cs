@@ -37,7 +37,7 @@ public class InferenceBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var opts = new OrtOptions { Provider = "cpu", IntraOpThreads = 1 };
+        var opts = new OrtOptions { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 };
         _dir = TinyQwen.Write(new TinySpec(ModelLayout.OnnxCommunity) { Vocab = Vocab });
         _rt = new OrtRuntime(opts);
         _model = Qwen3VlModel.Load(_dir, _rt, opts, NullLogger.Instance);

@@ -22,7 +22,7 @@ public static class MqttBenchmarks
         await using var broker = await MosquittoBroker.StartAsync();
         var acks = new AckClock();
         var jpeg = new OpenCvJpegEncoder();
-        var camera = new CameraOptions { Name = "cam1", Url = "bench", Rules = { new RuleOptions { Name = "door", Type = "motion" } } };
+        var camera = new CameraOptions { Name = "cam1", Url = "bench", Rules = { new RuleOptions { Name = "door", Type = RuleType.Motion } } };
         var dir = Repo.TempDir("mqtt-bench");
         var options = new MqttOptions
         {

@@ -112,7 +112,7 @@ public sealed class AlertTracker
                 {
                     if (s.InCooldown(offset)) continue;
                     s.Open = new Incident(_newId(s.Rule.Name, utc), s.Rule, hit.Zone, utc, offset);
-                    var since = offset - Lookback - (s.Rule.Type == "loiter" ? TimeSpan.FromSeconds(s.Rule.Seconds) : TimeSpan.Zero);
+                    var since = offset - Lookback - (s.Rule.Type == RuleType.Loiter ? TimeSpan.FromSeconds(s.Rule.Seconds) : TimeSpan.Zero);
                     foreach (var k in _recent)
                         if (k.Offset >= since) s.Open.Attach(k, _maxKeyframes);
                     gained |= s.Open.Keyframes.Count > 0;

@@ -2,6 +2,9 @@ using StreamWatch.Core.Config;
 
 namespace StreamWatch.Inference.Ort;
 
+/// <summary>Where ONNX Runtime runs a session (config: "cpu", "cuda").</summary>
+public enum ExecutionProvider { Cpu, Cuda }
+
 /// <summary>The in-process backend (config section <c>Model:Onnx</c>): the model folder, its tokenizer, and how ONNX Runtime is loaded and runs.</summary>
 public sealed class OrtOptions : IValidatable
 {
@@ -12,19 +15,17 @@ public sealed class OrtOptions : IValidatable
     /// <summary>Full path of libonnxruntime.so.1; empty: native/libonnxruntime.so.1 next to the app or in the repository.</summary>
     public string LibraryPath { get; set; } = "";
     /// <summary>"cpu" or "cuda" (falls back to CPU, with a log line saying why, when CUDA is unavailable).</summary>
-    public string Provider { get; set; } = "cpu";
+    public ExecutionProvider Provider { get; set; } = ExecutionProvider.Cpu;
     public int DeviceId { get; set; }
     /// <summary>CUDA arena limit in bytes; 0 = no limit.</summary>
     public long GpuMemLimitBytes { get; set; }
     /// <summary>Intra-op threads per session; 0 = ORT's default (one per core).</summary>
     public int IntraOpThreads { get; set; }
 
-    public bool WantsCuda => string.Equals(Provider, "cuda", StringComparison.OrdinalIgnoreCase);
 
     public void Validate(string path, ConfigErrors errors)
     {
-        errors.Require(Provider is not null && (Provider.Equals("cpu", StringComparison.OrdinalIgnoreCase) || WantsCuda),
-            $"{path}:Provider", $"must be \"cpu\" or \"cuda\" (got \"{Provider}\")");
+        errors.Require(Enum.IsDefined(Provider), $"{path}:Provider", ConfigErrors.OneOf<ExecutionProvider>());
         errors.Require(DeviceId >= 0, $"{path}:DeviceId", $"must be >= 0 (got {DeviceId})");
         errors.Require(GpuMemLimitBytes >= 0, $"{path}:GpuMemLimitBytes", $"must be >= 0 (got {GpuMemLimitBytes})");
         errors.Range(IntraOpThreads, 0, 256, $"{path}:IntraOpThreads");

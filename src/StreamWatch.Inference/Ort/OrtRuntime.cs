@@ -39,7 +39,7 @@ public sealed class OrtRuntime : IDisposable
 
     private OrtSession Open(OrtOptions options, Func<IntPtr, IntPtr> create, string what)
     {
-        if (options.WantsCuda && _cudaUnavailable == null)
+        if (options.Provider == ExecutionProvider.Cuda && _cudaUnavailable == null)
         {
             using var so = NewOptions(options);
             string? why = null;
@@ -49,13 +49,13 @@ public sealed class OrtRuntime : IDisposable
             {
                 try { OrtNative.AppendCuda(so.Ptr, options.DeviceId, options.GpuMemLimitBytes); }
                 catch (OrtException e) { why = e.Message.Trim(); }
-                if (why == null) return new OrtSession(new OrtSessionHandle(create(so.Ptr)), "cuda", options.DeviceId);
+                if (why == null) return new OrtSession(new OrtSessionHandle(create(so.Ptr)), ExecutionProvider.Cuda, options.DeviceId);
             }
             _cudaUnavailable = why;
             _log.LogWarning("ONNX Runtime: CUDA requested but unavailable, using CPU instead: {Reason}", why);
         }
         using var cpu = NewOptions(options);
-        return new OrtSession(new OrtSessionHandle(create(cpu.Ptr)), "cpu", 0);
+        return new OrtSession(new OrtSessionHandle(create(cpu.Ptr)), ExecutionProvider.Cpu, 0);
     }
 
     /// <summary>Why CUDA was not used although asked for (null when it was, or was not asked).</summary>

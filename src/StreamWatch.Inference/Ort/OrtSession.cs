@@ -16,15 +16,15 @@ public sealed unsafe class OrtSession : IDisposable
     private readonly OrtSessionHandle _handle;
     private readonly Dictionary<string, IntPtr> _names = new();
 
-    internal OrtSession(OrtSessionHandle handle, string provider, int deviceId)
+    internal OrtSession(OrtSessionHandle handle, ExecutionProvider provider, int deviceId)
     {
         _handle = handle; Provider = provider; DeviceId = deviceId;
         Inputs = Describe(false); Outputs = Describe(true);
         foreach (var t in Inputs.Concat(Outputs)) _names.TryAdd(t.Name, Marshal.StringToCoTaskMemUTF8(t.Name));
     }
 
-    /// <summary>"cpu" or "cuda": where this session actually runs.</summary>
-    public string Provider { get; }
+    /// <summary>Where this session actually runs (CPU when CUDA was asked for but is unavailable).</summary>
+    public ExecutionProvider Provider { get; }
     public int DeviceId { get; }
     public IReadOnlyList<TensorInfo> Inputs { get; }
     public IReadOnlyList<TensorInfo> Outputs { get; }

@@ -51,7 +51,7 @@ internal sealed unsafe class DecoderStep : IDisposable
         if (ioBinding)
         {
             _binding = OrtNative.CreateIoBinding(dec.Ptr);
-            _onDevice = dec.Provider == "cuda";
+            _onDevice = dec.Provider == ExecutionProvider.Cuda;
             _ownsKvMemory = _onDevice;
             _kvMemory = _onDevice ? OrtNative.CreateCudaMemoryInfo(dec.DeviceId) : OrtRuntime.CpuMemory;
         }

@@ -51,7 +51,7 @@ public sealed unsafe class Qwen3VlGenerator(Qwen3VlModel model, ITokenizer token
         using var posVal = OrtValue.FromArray(posBuf, 3, 1, 1);
         using var noFeatures = OrtValue.FromBuffer(TensorMath.Buffer(_sig.ImageFeatureType, []), 0, h);
         using var prefillPos = OrtValue.FromArray(prompt.PositionIds, 3, 1, s);
-        using var step = new DecoderStep(model.Decoder, _sig, s + maxNewTokens, ForceIoBinding || model.Provider == "cuda");
+        using var step = new DecoderStep(model.Decoder, _sig, s + maxNewTokens, ForceIoBinding || model.Provider == ExecutionProvider.Cuda);
         Span<IntPtr> ds = stackalloc IntPtr[dsPrefill.Length];
         IntPtr embeds = IntPtr.Zero, logits = IntPtr.Zero;
         long ortTicks;

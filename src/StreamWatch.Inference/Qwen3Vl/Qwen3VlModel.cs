@@ -19,7 +19,7 @@ public sealed class Qwen3VlModel : IDisposable
     public ModelSignature Signature { get; }
     public bool HasDeepStack => Signature.HasDeepStack;
     /// <summary>Where the decoder runs: "cpu" or "cuda".</summary>
-    public string Provider => Decoder.Provider;
+    public ExecutionProvider Provider => Decoder.Provider;
     internal OrtSession Vision { get; }
     internal OrtSession Embedding { get; }
     internal OrtSession Decoder { get; }

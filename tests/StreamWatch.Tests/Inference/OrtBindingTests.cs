@@ -32,7 +32,7 @@ public class OrtBindingTests
     public void Runs_a_tiny_add_matmul_model_from_bytes()
     {
         using var s = TestOrt.Runtime.OpenSession(AddMatMulModel(OnnxType.Float), TestOrt.Cpu);
-        Assert.Equal("cpu", s.Provider);
+        Assert.Equal(ExecutionProvider.Cpu, s.Provider);
         Assert.Equal(["a", "b"], s.Inputs.Select(i => i.Name));
         var y = Assert.Single(s.Outputs);
         Assert.Equal(OrtElementType.Float, y.ElementType);
@@ -88,9 +88,9 @@ public class OrtBindingTests
     {
         var log = new ListLogger();
         using var rt = new OrtRuntime(TestOrt.Cpu, log);
-        var cuda = new OrtOptions { Provider = "cuda", DeviceId = 0, GpuMemLimitBytes = 1 << 30, IntraOpThreads = 1 };
+        var cuda = new OrtOptions { Provider = ExecutionProvider.Cuda, DeviceId = 0, GpuMemLimitBytes = 1 << 30, IntraOpThreads = 1 };
         using var s = rt.OpenSession(AddMatMulModel(OnnxType.Float), cuda);
-        Assert.Equal("cpu", s.Provider);
+        Assert.Equal(ExecutionProvider.Cpu, s.Provider);
         Assert.NotNull(rt.CudaUnavailableReason);
         var line = Assert.Single(log.Lines, l => l.Message.Contains("CUDA"));
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, line.Level);
@@ -104,14 +104,14 @@ public class OrtBindingTests
     public void Options_validate_with_section_keys()
     {
         var errors = new ConfigErrors();
-        new OrtOptions { Provider = "tpu", DeviceId = -1, GpuMemLimitBytes = -5, IntraOpThreads = 999, TokenizerPath = "/no/tokenizer.json" }.Validate("Ort", errors);
+        new OrtOptions { Provider = (ExecutionProvider)7, DeviceId = -1, GpuMemLimitBytes = -5, IntraOpThreads = 999, TokenizerPath = "/no/tokenizer.json" }.Validate("Ort", errors);
         Assert.Equal(6, errors.Errors.Count);
         Assert.Contains(errors.Errors, e => e.StartsWith("Ort:ModelDirectory"));
         Assert.Contains(errors.Errors, e => e.StartsWith("Ort:TokenizerPath"));
         Assert.Contains(errors.Errors, e => e.StartsWith("Ort:Provider"));
         Assert.Contains(errors.Errors, e => e.StartsWith("Ort:IntraOpThreads"));
         var ok = new ConfigErrors();
-        new OrtOptions { Provider = "CUDA", ModelDirectory = Path.GetTempPath() }.Validate("Ort", ok);
+        new OrtOptions { Provider = ExecutionProvider.Cuda, ModelDirectory = Path.GetTempPath() }.Validate("Ort", ok);
         Assert.False(ok.Any);
     }
 

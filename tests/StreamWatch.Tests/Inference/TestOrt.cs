@@ -6,7 +6,7 @@ namespace StreamWatch.Tests.Inference;
 /// <summary>The real native/libonnxruntime.so.1 (ORT 1.29 CPU build), loaded once for the test run.</summary>
 internal static class TestOrt
 {
-    public static OrtOptions Cpu => new() { Provider = "cpu", IntraOpThreads = 1 };
+    public static OrtOptions Cpu => new() { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 };
     private static readonly Lazy<OrtRuntime> Shared = new(() => new OrtRuntime(Cpu));
     public static OrtRuntime Runtime => Shared.Value;
 }
