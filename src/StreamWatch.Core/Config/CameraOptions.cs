@@ -22,7 +22,8 @@ public sealed class CameraOptions : IValidatable
     public double AnalysisFps { get; set; } = 5;
     /// <summary>Width of the grey plane motion analysis runs on (height follows the aspect ratio).</summary>
     public int AnalysisWidth { get; set; } = 320;
-    /// <summary>Longest side of the image kept for keyframes, snapshots and the model.</summary>
+    /// <summary>Longest side of the image kept for keyframes, snapshots and the model, at most: a
+    /// smaller source is never upscaled (the size is min(source, this)).</summary>
     public int InferenceSize { get; set; } = 672;
     /// <summary>Optional hardware decode preset: none, nvdec, vaapi.</summary>
     public HwAccelPreset HwAccel { get; set; } = HwAccelPreset.None;
@@ -35,6 +36,8 @@ public sealed class CameraOptions : IValidatable
     /// <summary>Areas motion analysis ignores, each "x1,y1 x2,y2 x3,y3 …" in normalised coordinates.</summary>
     public List<string> Masks { get; set; } = new();
     public List<ZoneOptions> Zones { get; set; } = new();
+    /// <summary>Alert snapshots outline the alert's zone and the moving region (Frigate-style).</summary>
+    public bool AnnotateSnapshots { get; set; }
     public List<RuleOptions> Rules { get; set; } = new();
 
     /// <summary>The streams the daemon reads (ffmpeg has many more protocols; these are the ones we run and test). Anything without "://" is a file path.</summary>

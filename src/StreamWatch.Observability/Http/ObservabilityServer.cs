@@ -9,13 +9,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StreamWatch.Core.Config;
+using StreamWatch.Observability.Http.Api;
 using StreamWatch.Observability.Prometheus;
 
 namespace StreamWatch.Observability.Http;
 
 /// <summary>
-/// A small Kestrel host: GET /metrics (Prometheus text 0.0.4), /healthz (alive), /readyz (200 ready,
+/// A small Kestrel host: GET /metrics (Prometheus text 0.0.4, see <see cref="MetricsCollector"/>), /healthz (alive), /readyz (200 ready,
 /// 503 with a JSON body naming what is not ready) and /api/status (per-camera state).
+/// /api/... (the event store and live cameras, see EventApi). With Observability:Auth set, everything
+/// but /healthz and /readyz needs its credentials (ApiAuth).
 /// It never handles SIGTERM itself: the daemon's host decides when to stop it.
 /// </summary>
 public sealed class ObservabilityServer : IAsyncDisposable
@@ -25,12 +28,15 @@ public sealed class ObservabilityServer : IAsyncDisposable
     private readonly MetricsCollector _metrics;
     private readonly ILogger _log;
     private readonly bool _ownsMetrics;
+    private readonly ApiSources _api;
     private WebApplication? _app;
     private Uri? _baseAddress;
 
     /// <param name="metrics">The collector to serve; null creates one now (it sees measurements from then on).</param>
-    public ObservabilityServer(ObservabilityOptions options, HealthState health, MetricsCollector? metrics = null, ILogger? logger = null)
+    public ObservabilityServer(ObservabilityOptions options, HealthState health, MetricsCollector? metrics = null, ILogger? logger = null,
+        ApiSources? api = null)
     {
+        _api = api ?? new ApiSources();
         _options = options;
         _health = health;
         _ownsMetrics = metrics is null;
@@ -60,7 +66,17 @@ public sealed class ObservabilityServer : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
         builder.WebHost.ConfigureKestrel(k => k.Listen(endPoint));
         var app = builder.Build();
-        app.MapGet("/metrics", () => Results.Text(_metrics.Scrape(), PrometheusText.ContentType));
+        var auth = _options.Auth;
+        app.Use(async (context, next) =>
+        {
+            if (ApiAuth.Allowed(context.Request, auth)) await next(context);
+            else await ApiAuth.Challenge(context);
+        });
+        app.MapGet("/metrics", (HttpContext context) =>
+        {
+            context.Response.ContentType = MetricsCollector.ContentType;
+            return _metrics.ExportAsync(context.Response.Body, context.RequestAborted);
+        });
         app.MapGet("/healthz", () => Results.Text("{\"status\":\"alive\"}", "application/json"));
         app.MapGet("/readyz", () =>
         {
@@ -68,6 +84,7 @@ public sealed class ObservabilityServer : IAsyncDisposable
             return Results.Text(HealthJson.Readiness(s), "application/json", statusCode: s.Ready ? 200 : 503);
         });
         app.MapGet("/api/status", () => Results.Text(HealthJson.Status(_health.Snapshot(), Version), "application/json"));
+        EventApi.Map(app, _api);
         try
         {
             await app.StartAsync(ct);

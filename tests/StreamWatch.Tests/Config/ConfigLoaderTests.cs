@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StreamWatch.Config;
 using StreamWatch.Core.Config;
-using StreamWatch.Inference.Ort;
+using StreamWatch.Inference.Onnx;
 using StreamWatch.Inference.Profiles;
 
 namespace StreamWatch.Tests.Config;
