@@ -26,6 +26,7 @@ internal sealed class MqttPublisher
     private Task _pump = Task.CompletedTask;
     private bool _connected;
     private volatile bool _stopping;
+    private byte[]? _stoppedPayload; // under _stateLock: the "stopped" message, whose PUBACK ends StopAsync
     private bool _stopAcked; // pump task only
     private int _stopMid = -1;
     private string? _lastFailure;
@@ -82,6 +83,7 @@ internal sealed class MqttPublisher
     {
         if (_transport == null) return false;
         _stopping = true;
+        lock (_stateLock) _stoppedPayload = stoppedPayload;
         SetRetained(Topics.Available(_options.TopicPrefix), stoppedPayload);
         _events.Writer.TryWrite(new TransportEvent(TransportEventKind.Stop));
         await Task.WhenAny(_stopped.Task, Task.Delay(TimeSpan.FromSeconds(5)));
@@ -141,8 +143,12 @@ internal sealed class MqttPublisher
             case TransportEventKind.Published:
                 OnAck(e.Mid, e.Code, acked);
                 break;
-            case TransportEventKind.Log:
-                _log.LogWarning("libmosquitto: {Text}", e.Text);
+            case TransportEventKind.Rejected:
+                if (_window.Acked(e.Mid) is not { } rejected) break;
+                acked.Add(rejected);
+                _meta.Remove(rejected);
+                StreamWatchMetrics.MqttPublishFailures.Add(1, new KeyValuePair<string, object?>("reason", "client_rejected"));
+                _log.LogError("MQTT client rejected outbox message {Row}: {Error}; dropped", rejected, e.Text);
                 break;
             case TransportEventKind.Stop:
                 if (!_connected) _stopped.TrySetResult();
@@ -172,20 +178,22 @@ internal sealed class MqttPublisher
     private void FlushState()
     {
         List<KeyValuePair<string, (byte[] Payload, bool Retain)>> batch;
+        byte[]? stopped;
         lock (_stateLock)
         {
             if (_pending.Count == 0) return;
             batch = _pending.ToList();
             _pending.Clear();
+            stopped = _stoppedPayload;
         }
         var available = Topics.Available(_options.TopicPrefix);
         // The availability topic goes first after a connect, so "online" precedes the state it vouches
-        // for, and last when stopping, so the PUBACK of "stopped" vouches for everything before it.
-        foreach (var (topic, (payload, retain)) in batch.OrderBy(b => b.Key == available ? (_stopping ? 2 : 0) : 1))
+        // for, and "stopped" goes last, so its PUBACK vouches for everything before it. Which one it is
+        // comes from the batch itself: a stop that starts during this flush cannot mark "online" as the last.
+        foreach (var (topic, (payload, retain)) in batch.OrderBy(b => b.Key != available ? 1 : ReferenceEquals(b.Value.Payload, stopped) ? 2 : 0))
         {
-            var r = _transport!.Publish(topic, payload, retain, out var mid, out var error);
-            if (r == PublishResult.Failed) _log.LogWarning("MQTT publish to {Topic} failed: {Error}", topic, error);
-            else if (_stopping && topic == available) _stopMid = mid;
+            if (!_transport!.Publish(topic, payload, retain, out var mid, out var error)) _log.LogWarning("MQTT publish to {Topic} failed: {Error}", topic, error);
+            else if (ReferenceEquals(payload, stopped)) _stopMid = mid;
         }
     }
 
@@ -195,8 +203,7 @@ internal sealed class MqttPublisher
         if (room == 0) return;
         foreach (var row in _outbox.ReadAfter(_window.Cursor, room))
         {
-            var r = _transport!.Publish(row.Topic, row.Payload, row.Retain, out var mid, out var error);
-            if (r == PublishResult.Failed)
+            if (!_transport!.Publish(row.Topic, row.Payload, row.Retain, out var mid, out var error))
             {
                 StreamWatchMetrics.MqttPublishFailures.Add(1, new KeyValuePair<string, object?>("reason", "client_rejected"));
                 _log.LogError("MQTT client rejected outbox message {Row} for {Topic}: {Error}; dropped", row.Id, row.Topic, error);

@@ -6,7 +6,7 @@ using StreamWatch.Core.Frames;
 using StreamWatch.Core.Pipeline;
 using StreamWatch.Core.Telemetry;
 using StreamWatch.Mqtt.HomeAssistant;
-using StreamWatch.Mqtt.Mosquitto;
+using StreamWatch.Mqtt.MqttNet;
 using StreamWatch.Mqtt.Outbox;
 
 namespace StreamWatch.Mqtt;
@@ -66,7 +66,7 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
             _publisher.SetRetained(Topics.Motion(Prefix, cam.Name), "OFF"u8.ToArray());
             foreach (var rule in cam.Rules) _publisher.SetRetained(Topics.RuleState(Prefix, cam.Name, rule.Name), Payloads.RuleState(null));
         }
-        _publisher.Start(new MosquittoClient(_options, _publisher.Events));
+        _publisher.Start(new MqttNetTransport(_options, _publisher.Events));
         if (_options.StatsIntervalSeconds > 0)
         {
             var every = TimeSpan.FromSeconds(_options.StatsIntervalSeconds);

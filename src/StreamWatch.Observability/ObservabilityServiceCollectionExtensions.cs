@@ -16,12 +16,12 @@ public static class ObservabilityServiceCollectionExtensions
     /// services (the endpoints come up first, stop last) and resolve MetricsCollector early if
     /// start-up measurements matter. A SystemdNotifier registered beforehand (tests) is kept.
     /// </summary>
-    public static IServiceCollection AddStreamWatchObservability(this IServiceCollection services, ObservabilityOptions options)
+    public static IServiceCollection AddStreamWatchObservability(this IServiceCollection services, Func<IServiceProvider, ObservabilityOptions> options)
     {
-        services.AddSingleton(options);
+        services.AddSingleton<ObservabilityOptions>(options);
         services.TryAddSingleton<HealthState>();
         services.TryAddSingleton<MetricsCollector>();
-        services.TryAddSingleton(sp => new ObservabilityServer(options, sp.GetRequiredService<HealthState>(),
+        services.TryAddSingleton(sp => new ObservabilityServer(sp.GetRequiredService<ObservabilityOptions>(), sp.GetRequiredService<HealthState>(),
             sp.GetRequiredService<MetricsCollector>(), sp.GetService<ILoggerFactory>()?.CreateLogger<ObservabilityServer>()));
         services.AddHostedService(sp => new ServerService(sp.GetRequiredService<ObservabilityServer>()));
         services.TryAddSingleton(_ => SystemdNotifier.FromEnvironment()!);

@@ -5,7 +5,7 @@ using StreamWatch.Core.Config;
 using StreamWatch.Core.Pipeline;
 using StreamWatch.Core.Telemetry;
 using StreamWatch.IntegrationTests.Support;
-using StreamWatch.Jpeg;
+using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
 
 namespace StreamWatch.Benchmarks;
@@ -21,7 +21,7 @@ public static class MqttBenchmarks
     {
         await using var broker = await MosquittoBroker.StartAsync();
         var acks = new AckClock();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         var camera = new CameraOptions { Name = "cam1", Url = "bench", Rules = { new RuleOptions { Name = "door", Type = "motion" } } };
         var dir = Repo.TempDir("mqtt-bench");
         var options = new MqttOptions

@@ -39,6 +39,7 @@ public static class StreamWatchMetrics
     public static readonly Counter<long> MqttPublishFailures = Meter.CreateCounter<long>("mqtt_publish_failures", "{message}", "MQTT messages the client or broker rejected, by reason");
     public static readonly Counter<long> MqttOutboxDropped = Meter.CreateCounter<long>("mqtt_outbox_dropped", "{message}", "Oldest outbox messages dropped because the outbox was full");
     public static readonly Counter<long> MqttConnectFailures = Meter.CreateCounter<long>("mqtt_connect_failures", "{attempt}", "Failed or refused MQTT connection attempts");
+    public static readonly Counter<long> StoreRetentionDeleted = Meter.CreateCounter<long>("store_retention_deleted", "{event}", "Events the event store's retention deleted, by reason (age, size)");
     public static readonly Counter<long> ModelDropped = Meter.CreateCounter<long>("model_dropped", "{request}", "Model work dropped (stale, coalesced, queue full)");
 
     // Gauges: components register their series with Track(...) (see GaugeSet); read at scrape time.

@@ -1,7 +1,7 @@
 namespace StreamWatch.Inference.Qwen3Vl;
 
 /// <summary>
-/// Keyframe (I420) → Qwen3-VL pixel_values: smart resize to multiples of 32, BT.601 limited-range
+/// Keyframe (I420) or RGB image → Qwen3-VL pixel_values: smart resize to multiples of 32, BT.601 limited-range
 /// YUV→RGB, separable bicubic resampling (kernel widened when shrinking = antialias, as PIL does),
 /// normalisation u8/127.5 − 1, and the 2×2 merge-window patch order of spec §1.
 /// </summary>
@@ -40,8 +40,28 @@ public static class ImagePreprocessor
     {
         if (i420.Length < width * height * 3 / 2)
             throw new ArgumentException($"I420 buffer of {i420.Length} bytes is too small for {width}x{height}");
+        return FromPlanes(I420ToRgbPlanar(i420, width, height), width, height, maxPixels, minPixels);
+    }
+
+    /// <summary>Preprocesses one 8-bit RGB image (3 bytes per pixel, rows top to bottom, no padding).</summary>
+    public static PreprocessedImage FromRgb(ReadOnlySpan<byte> rgb, int width, int height, int maxPixels, int minPixels = DefaultMinPixels)
+    {
+        int n = width * height;
+        if (rgb.Length < 3 * n) throw new ArgumentException($"RGB buffer of {rgb.Length} bytes is too small for {width}x{height}");
+        var planes = new float[3 * n];
+        for (var i = 0; i < n; i++)
+        {
+            planes[i] = rgb[3 * i];
+            planes[n + i] = rgb[3 * i + 1];
+            planes[2 * n + i] = rgb[3 * i + 2];
+        }
+        return FromPlanes(planes, width, height, maxPixels, minPixels);
+    }
+
+    /// <summary>Planar RGB in 0..255 → smart resize (when needed), 8-bit quantisation, normalisation, patches.</summary>
+    private static PreprocessedImage FromPlanes(float[] rgb, int width, int height, int maxPixels, int minPixels)
+    {
         var (tw, th) = SmartResize(width, height, maxPixels, minPixels);
-        var rgb = I420ToRgbPlanar(i420, width, height);
         if (tw != width || th != height) rgb = Resampler.Resize(rgb, width, height, tw, th);
         for (var i = 0; i < rgb.Length; i++)                  // quantise like an 8-bit image, then normalise
             rgb[i] = Math.Clamp(MathF.Round(rgb[i]), 0f, 255f) / 127.5f - 1f;

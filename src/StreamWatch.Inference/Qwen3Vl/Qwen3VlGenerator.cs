@@ -24,6 +24,9 @@ public sealed unsafe class Qwen3VlGenerator(Qwen3VlModel model, ITokenizer token
     /// <summary>Use IoBinding even on a CPU session (the CUDA path keeps the KV cache on the device); for tests.</summary>
     internal bool ForceIoBinding { get; init; }
 
+    /// <summary>Receives the arg-max of the prefill logits at every prompt position (over the full logit width); for tests.</summary>
+    internal Action<int[]>? OnPrefillArgMax { get; init; }
+
     public GenerationResult Generate(Prompt prompt, IReadOnlyList<PreprocessedImage> images, ILogitConstraint? constraint, int maxNewTokens, CancellationToken ct)
     {
         int s = prompt.InputIds.Length, h = _sig.Hidden;
@@ -62,6 +65,7 @@ public sealed unsafe class Qwen3VlGenerator(Qwen3VlModel model, ITokenizer token
             for (int k = 0; k < ds.Length; k++) ds[k] = dsPrefill[k].Ptr;
             logits = step.Run(embeds, s, prefillPos.Ptr, ds);
             int rows = s;
+            if (OnPrefillArgMax != null) OnPrefillArgMax(PerRowArgMax(logits, s));
             for (int k = 0; k < ds.Length; k++) ds[k] = dsDecode[k].Ptr;
             while (true)
             {
@@ -101,6 +105,19 @@ public sealed unsafe class Qwen3VlGenerator(Qwen3VlModel model, ITokenizer token
         }
 
         GenerationResult Result(StopReason why) => new(tokens[..count], why, visionMs, steps);
+    }
+
+    private int[] PerRowArgMax(IntPtr logits, int rows)
+    {
+        int vocab = (int)OrtNative.ValueShape(logits).Dims[2];
+        var row = new float[vocab];
+        var r = new int[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            TensorMath.Read(OrtNative.TensorData(logits), _sig.LogitsType, (long)i * vocab, row);
+            r[i] = TensorMath.ArgMax(row);
+        }
+        return r;
     }
 
     /// <summary>Runs the embedding graph (input_ids, and image_features when it scatters them itself).</summary>

@@ -5,6 +5,7 @@ using StreamWatch.Core.Motion;
 using StreamWatch.Inference.Profiles;
 using StreamWatch.Mqtt;
 using StreamWatch.Observability;
+using StreamWatch.Store;
 
 namespace StreamWatch.Config;
 
@@ -19,6 +20,7 @@ public sealed class AppOptions : IValidatable
     public MqttOptions Mqtt { get; set; } = new();
     public ObservabilityOptions Observability { get; set; } = new();
     public ModelOptions Model { get; set; } = new();
+    public StoreOptions Store { get; set; } = new();
 
     public void Validate(string path, ConfigErrors errors)
     {
@@ -35,6 +37,7 @@ public sealed class AppOptions : IValidatable
         Mqtt.Validate("Mqtt", errors);
         Observability.Validate("Observability", errors);
         Model.Validate("Model", errors);
+        Store.Validate("Store", errors);
     }
 }
 

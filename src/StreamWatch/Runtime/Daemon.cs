@@ -3,11 +3,12 @@ using Microsoft.Extensions.Logging;
 using StreamWatch.Config;
 using StreamWatch.Core.Pipeline;
 using StreamWatch.Core.Telemetry;
-using StreamWatch.Jpeg;
+using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
 using StreamWatch.Observability;
 using StreamWatch.Observability.Http;
 using StreamWatch.Sinks;
+using StreamWatch.Store.Sqlite;
 
 namespace StreamWatch.Runtime;
 
@@ -26,7 +27,8 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
     private readonly List<IDisposable> _gauges = new();
     private MqttSink? _mqtt;
     private JsonlSink? _jsonl;
-    private readonly TurboJpegEncoder _jpeg = new(); // one encoder for snapshots and model requests
+    private SqliteEventStore? _store;
+    private readonly OpenCvJpegEncoder _jpeg = new(); // one encoder for snapshots and model requests
     private EventBus? _bus;
     private ModelJudge? _judge;
     private Task _cameras = Task.CompletedTask;
@@ -40,6 +42,13 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         var sinks = new List<IEventSink> { new LogSink(logs.CreateLogger("alerts")) };
         if (!string.IsNullOrWhiteSpace(options.Output.JsonlFile))
             sinks.Add(_jsonl = new JsonlSink(options.Output.Resolve(options.Output.JsonlFile)));
+        if (options.Store.Enabled)
+        {
+            _store = new SqliteEventStore(options.Output.Resolve(options.Store.Path), options.Store.Limits);
+            var storeSink = new StoreSink(_store, _jpeg, logs.CreateLogger("store"), time, TimeSpan.FromMinutes(options.Store.RetentionIntervalMinutes));
+            await storeSink.RetainAsync(cancellationToken);
+            sinks.Add(storeSink);
+        }
         var cameras = options.Cameras.Where(c => c.Enabled).ToList();
         if (options.Mqtt.Enabled)
         {
@@ -87,9 +96,9 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         if (_bus != null) await _bus.DisposeAsync();
         if (_mqtt != null) await _mqtt.StopAsync(cancellationToken);
         if (_jsonl != null) await _jsonl.DisposeAsync();
+        _store?.Dispose();
         await _background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var g in _gauges) g.Dispose();
-        _jpeg.Dispose();
         _log.LogInformation("streamwatch stopped");
     }
 

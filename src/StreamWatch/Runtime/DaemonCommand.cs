@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StreamWatch.Config;
+using StreamWatch.Core.Config;
 using StreamWatch.Observability;
 
 namespace StreamWatch.Runtime;
@@ -11,7 +13,7 @@ public static class DaemonCommand
 {
     public static async Task<int> RunAsync(string? configFile)
     {
-        var options = ConfigLoader.Load(configFile);
+        var config = ConfigLoader.Read(configFile);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -21,11 +23,14 @@ public static class DaemonCommand
         });
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
-        builder.Services.AddSingleton(options);
+        builder.Services.AddStreamWatchOptions(config);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddStreamWatchObservability(options.Observability); // endpoints up first, down last; sd_notify
+        builder.Services.AddStreamWatchObservability(sp => sp.GetRequiredService<AppOptions>().Observability); // endpoints up first, down last; sd_notify
         builder.Services.AddHostedService<Daemon>();
         using var host = builder.Build();
+        // the host's own start-up validation (ValidateOnStart), run first so that a fault is exit 78, not a logged start failure
+        try { host.Services.GetRequiredService<IStartupValidator>().Validate(); }
+        catch (OptionsValidationException e) { throw new ConfigException(e.Failures.ToList()); }
         await host.RunAsync();
         return Environment.ExitCode;
     }

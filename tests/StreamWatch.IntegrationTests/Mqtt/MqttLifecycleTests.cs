@@ -2,7 +2,7 @@ using System.Text.Json;
 using StreamWatch.Core.Alerts;
 using StreamWatch.Core.Pipeline;
 using StreamWatch.IntegrationTests.Support;
-using StreamWatch.Jpeg;
+using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
 using static StreamWatch.IntegrationTests.Mqtt.MqttTestKit;
 
@@ -18,7 +18,7 @@ public class MqttLifecycleTests
         await using var live = broker.Subscribe("streamwatch/#", "live");
         await broker.WaitSubscribedAsync("live");
         var log = new TestLog();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         var sink = new MqttSink(Options(broker.Port, dir), [Camera()], jpeg, log, TimeProvider.System);
         await sink.StartAsync(CancellationToken.None);
         var t = DateTimeOffset.UtcNow;
@@ -30,6 +30,8 @@ public class MqttLifecycleTests
         await live.WaitForLineAsync("\"type\":\"end\"", Wait);
         await live.WaitForLineAsync("^0 1 streamwatch/cam1/motion ON$", Wait);
         await live.WaitForLineAsync("^0 1 streamwatch/cam1/status online$", Wait);
+        // State and events are different topics with no order between them: the end event can arrive first.
+        await live.WaitForLineAsync("^0 1 streamwatch/cam1/door/state \\{\"state\":\"OFF\",\"id\":\"a1\"", Wait);
 
         var events = Parse(live.Lines).Where(m => m.Topic == "streamwatch/events").ToList();
         Assert.Equal(["new", "update", "end"], events.Select(e => JsonDocument.Parse(e.Payload).RootElement.GetProperty("type").GetString()));
@@ -67,12 +69,44 @@ public class MqttLifecycleTests
     }
 
     [Fact]
+    public async Task Mqtt_3_1_1_delivers_alerts_and_retained_state()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var dir = Repo.TempDir("mqtt-311");
+        await using var live = broker.Subscribe("streamwatch/#", "live311");
+        await broker.WaitSubscribedAsync("live311");
+        var log = new TestLog();
+        var jpeg = new OpenCvJpegEncoder();
+        var options = Options(broker.Port, dir, "sw-311");
+        options.ProtocolVersion = 311;
+        await using var sink = new MqttSink(options, [Camera()], jpeg, log, TimeProvider.System);
+        await sink.StartAsync(CancellationToken.None);
+        await sink.HandleAsync(Alert("v311", AlertPhase.New), default);
+        await live.WaitForLineAsync("\"id\":\"v311\"", Wait);
+        await broker.WaitForLineAsync(@"as sw-311 \(p2,"); // mosquitto: p2 is MQTT 3.1.1
+        await using var late = broker.Subscribe("streamwatch/available", "late311");
+        await late.WaitForLineAsync("^1 1 streamwatch/available online$", Wait);
+        await live.WaitForLineAsync("^0 1 streamwatch/cam1/door/snapshot ", Wait);
+        await WaitUntil(() => sink.OutboxDepth == 0);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        using var cts = new CancellationTokenSource(Wait);
+        while (!condition())
+        {
+            cts.Token.ThrowIfCancellationRequested();
+            await Task.Delay(20); // poll inside a bounded wait
+        }
+    }
+
+    [Fact]
     public async Task Discovery_configs_are_retained_and_carry_the_keys_home_assistant_requires()
     {
         await using var broker = await MosquittoBroker.StartAsync();
         var dir = Repo.TempDir("mqtt-ha");
         var log = new TestLog();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         await using (var sink = new MqttSink(Options(broker.Port, dir), [Camera()], jpeg, log, TimeProvider.System))
         {
             await sink.StartAsync(CancellationToken.None);
@@ -102,7 +136,7 @@ public class MqttLifecycleTests
         await using var broker = await MosquittoBroker.StartAsync();
         var dir = Repo.TempDir("mqtt-ledger");
         var log = new TestLog();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         var gone = new StreamWatch.Core.Config.CameraOptions { Name = "cam2", Url = "test", Rules = { new StreamWatch.Core.Config.RuleOptions { Name = "gate", Type = "motion" } } };
         await using (var first = new MqttSink(Options(broker.Port, dir), [Camera(), gone], jpeg, log, TimeProvider.System))
         {

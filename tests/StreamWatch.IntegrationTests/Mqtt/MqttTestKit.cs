@@ -88,6 +88,6 @@ internal static class MqttTestKit
 
     public static string ProbeDll => Path.Combine(AppContext.BaseDirectory, "StreamWatch.MqttProbe.dll");
 
-    public static ChildProcess StartProbe(int port, string outbox, string clientId) =>
-        ChildProcess.Start("dotnet", [ProbeDll, port.ToString(), outbox, clientId], stdin: true);
+    public static ChildProcess StartProbe(int port, string outbox, string clientId, int protocol = 5) =>
+        ChildProcess.Start("dotnet", [ProbeDll, port.ToString(), outbox, clientId, "streamwatch", protocol.ToString()], stdin: true);
 }

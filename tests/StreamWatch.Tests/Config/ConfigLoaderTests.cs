@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using StreamWatch.Config;
 using StreamWatch.Core.Config;
 
@@ -42,6 +45,12 @@ public class ConfigLoaderTests : IDisposable
     [InlineData("""{"Cameras": [{"Name": "a b", "Url": "x"}]}""", "Cameras:0:Name")]
     [InlineData("""{"Output": {"FrameQueueCapacity": 0}}""", "Output:FrameQueueCapacity")]
     [InlineData("""{"Unknown": 1}""", "Unknown")]
+    [InlineData("""{"Cameras": [{"Name": "a", "Url": "x"}, {"Name": "b", "Url": "x", "AnalysisWidth": "wide"}]}""", "Cameras:1:AnalysisWidth")]
+    [InlineData("""{"Mqtt": {"Tls": {"CaFil": "/x"}}}""", "Mqtt:Tls:CaFil")]
+    [InlineData("""{"Mqtt": {"Password": {"value": "x"}}}""", "Mqtt:Password")]
+    [InlineData("""{"Cameras": [{"Name": "yard", "Url": ["rtsp://a", "rtsp://b"]}]}""", "Cameras:0:Url")]
+    [InlineData("""{"Cameras": [{"Name": "yard", "Url": "x", "Masks": [{"a": 1}]}]}""", "Cameras:0:Masks:0")]
+    [InlineData("""{"Mqtt": "on"}""", "Mqtt")]
     public void Invalid_configuration_names_the_offending_key(string json, string key)
     {
         var e = Invalid(Write(json));
@@ -61,6 +70,25 @@ public class ConfigLoaderTests : IDisposable
         var o = ConfigLoader.Load(Write("""{"Cameras": [{"Name": "yard", "Url": "x"}]}"""),
             new Dictionary<string, string?> { ["Cameras:0:AnalysisFps"] = "2" });
         Assert.Equal(2, o.Cameras[0].AnalysisFps);
+    }
+
+    [Fact]
+    public async Task The_generic_host_validates_the_options_on_start_naming_the_key()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddStreamWatchOptions(ConfigLoader.Read(Write("""{"Cameras": [{"Name": "yard"}], "Output": {"FrameQueueCapacity": 0}}""")));
+        using var host = builder.Build();
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Cameras:0:Url: is required", e.Failures);
+        Assert.Contains(e.Failures, f => f.StartsWith("Output:FrameQueueCapacity:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_eval_verb_validates_the_configuration_too()
+    {
+        var labels = Write("{}");
+        var code = await Program.Main(new[] { "eval", "--clips", _dir, "--labels", labels, "--config", Write("""{"Gate": {"Bogus": 1}}""") });
+        Assert.Equal(ConfigException.ExitCode, code);
     }
 
     [Fact]
