@@ -85,7 +85,7 @@ public sealed class CameraPipeline
         }
 
         _newKeyframes.Clear();
-        _keyframes.Offer(frame, m.Score, _gate.IsOpen, transition, _newKeyframes);
+        _keyframes.Offer(frame, m.Score, _gate.IsOpen, transition, _newKeyframes, m.ChangedBounds());
         foreach (var k in _newKeyframes)
         {
             StreamWatchMetrics.KeyframesSelected.Add(1, _cameraTag);

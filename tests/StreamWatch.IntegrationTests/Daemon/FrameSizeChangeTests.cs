@@ -29,7 +29,7 @@ public class FrameSizeChangeTests
 
         // EndAfterSeconds is 600 s: only the size change can end it now.
         await p.WaitForLineAsync($@"ALERT end any on porch .*\(id {Regex.Escape(id)},", Wait);
-        Assert.Matches(@"camera porch: frame size changed from 672x378 to \d+x\d+; ending 1 open alerts", p.Output);
+        Assert.Matches(@"camera porch: frame size changed from 640x360 to \d+x\d+; ending 1 open alerts", p.Output);
         await p.WaitForLineAsync("ALERT new any on porch ", Wait, occurrence: 2); // the new pipeline carries on
         Assert.Equal(0, await daemon.StopAsync());
     }
