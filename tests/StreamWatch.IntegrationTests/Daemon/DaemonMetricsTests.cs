@@ -8,7 +8,7 @@ namespace StreamWatch.IntegrationTests.Daemon;
 /// <summary>
 /// Scrapes the real daemon (the demo camera of config/demo.json, MQTT on to a local mosquitto, the ONNX
 /// backend on ../shared/fixtures/qwen3vl-tiny with a rule that asks the model) and compares the series
-/// with docs/metrics.md both ways, and the alerting rules with the series that exist.
+/// with docs/metrics.md both ways, and the alerting rules with the series that exist; promtool finds nothing in it.
 /// </summary>
 public class DaemonMetricsTests
 {
@@ -37,11 +37,12 @@ public class DaemonMetricsTests
             var documented = Documented();
             var required = documented.Where(d => !d.Value.Optional).Select(d => d.Key).ToList();
             Scrape scrape = new("");
+            var text = "";
             using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(240));
             while (!bound.IsCancellationRequested)
             {
-                var (_, body) = await daemon.GetAsync("metrics");
-                scrape = new Scrape(body);
+                (_, text) = await daemon.GetAsync("metrics");
+                scrape = new Scrape(text);
                 if (required.All(scrape.HasData) && Stages.All(s => scrape.HistogramCount("streamwatch_stage_latency_seconds", "stage", s) > 0)) break;
                 await Task.Delay(500, CancellationToken.None); // poll interval of a bounded wait on the condition above
             }
@@ -57,6 +58,9 @@ public class DaemonMetricsTests
             foreach (var (family, labels) in scrape.Labels)
                 Assert.True(documented[family].Labels.SetEquals(labels),
                     $"{family}: labels {string.Join(",", labels)}, documented {string.Join(",", documented[family].Labels)}");
+
+            var (promtool, findings) = await Tools.RunAsync("promtool", ["check", "metrics"], stdin: text);
+            Assert.True(promtool == 0 && findings.Length == 0, $"promtool check metrics exit {promtool}:\n{findings}");
 
             var rules = Path.Combine(Repo.Root, "config", "prometheus", "rules.yml");
             var exprs = Regex.Matches(await File.ReadAllTextAsync(rules), @"(?m)^\s*expr:\s*(.+)$").Select(m => m.Groups[1].Value).ToList();
