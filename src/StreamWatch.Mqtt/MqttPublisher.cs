@@ -84,7 +84,7 @@ internal sealed class MqttPublisher
         if (_transport == null) return false;
         _stopping = true;
         lock (_stateLock) _stoppedPayload = stoppedPayload;
-        SetRetained(Topics.Available(_options.TopicPrefix), stoppedPayload);
+        SetRetained(_options.AvailabilityTopic, stoppedPayload);
         _events.Writer.TryWrite(new TransportEvent(TransportEventKind.Stop));
         await Task.WhenAny(_stopped.Task, Task.Delay(TimeSpan.FromSeconds(5)));
         _events.Writer.TryComplete();
@@ -184,7 +184,7 @@ internal sealed class MqttPublisher
             _pending.Clear();
             stopped = _stoppedPayload;
         }
-        var available = Topics.Available(_options.TopicPrefix);
+        var available = _options.AvailabilityTopic;
         // The availability topic goes first after a connect, so "online" precedes the state it vouches
         // for, and "stopped" goes last, so its PUBACK vouches for everything before it. Which one it is
         // comes from the batch itself: a stop that starts during this flush cannot mark "online" as the last.

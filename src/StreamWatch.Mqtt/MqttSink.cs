@@ -63,11 +63,11 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
             StreamWatchMetrics.MqttOutboxOldestAge.Track(() => outbox.OldestAge(_time.GetUtcNow()).TotalSeconds),
         ];
         _publisher = new MqttPublisher(_options, _outbox, _log, _time);
-        _publisher.SetRetained(Topics.Available(Prefix), "online"u8.ToArray());
+        _publisher.SetRetained(_options.AvailabilityTopic, "online"u8.ToArray());
         var version = typeof(MqttSink).Assembly.GetName().Version?.ToString(3) ?? "0";
-        IReadOnlyList<DiscoveryMessage> discovery = _options.Discovery.Enabled ? Discovery.Build(Prefix, _options.Discovery.Prefix, _cameras, version) : [];
+        IReadOnlyList<DiscoveryMessage> discovery = _options.Discovery.Enabled ? Discovery.Build(Prefix, _options.Discovery.Prefix, _cameras, version, _options.AvailabilityTopic) : [];
         foreach (var d in discovery) _publisher.SetRetained(d.Topic, d.Payload);
-        ClearStaleRetained(RetainedLedger.Owned(Prefix, discovery, _cameras));
+        ClearStaleRetained(RetainedLedger.Owned(Prefix, _options.AvailabilityTopic, discovery, _cameras));
         foreach (var cam in _cameras)
         {
             _publisher.SetRetained(Topics.Status(Prefix, cam.Name), "offline"u8.ToArray());
@@ -175,7 +175,8 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
         if (a.Phase == AlertPhase.End) _snapshotOf.Remove(a.Id);
         if (best == null || (seen && last == best.CapturedUtc)) return null;
         if (a.Phase != AlertPhase.End) _snapshotOf[a.Id] = best.CapturedUtc;
-        try { return _jpeg.EncodeI420(best.I420, best.Width, best.Height); }
+        var overlay = SnapshotOverlay.For(_cameras.FirstOrDefault(c => c.Name == a.Camera), a, best);
+        try { return _jpeg.EncodeI420(best.I420, best.Width, best.Height, overlay: overlay); }
         catch (Exception ex)
         {
             StreamWatchMetrics.SinkErrors.Add(1, new KeyValuePair<string, object?>("sink", "mqtt"));

@@ -13,12 +13,14 @@ namespace StreamWatch.Benchmarks;
 /// MQTT figures against a real local mosquitto (printed, not asserted): QoS 1 alert throughput and
 /// latency (HandleAsync → PUBACK, including the fsync'd outbox write), and the time to drain 10 000
 /// alerts queued during an outage. Run: dotnet tests/StreamWatch.MqttProbe/bin/Release/net10.0/StreamWatch.MqttProbe.dll bench
+/// (add --nodelay for a broker with set_tcp_nodelay true).
 /// </summary>
 public static class MqttBenchmarks
 {
-    public static async Task RunAsync(TextWriter output, int throughputCount = 5000, int latencyCount = 500, int drainCount = 10_000)
+    public static async Task RunAsync(TextWriter output, bool brokerNoDelay = false, int throughputCount = 5000, int latencyCount = 500, int drainCount = 10_000)
     {
-        await using var broker = await MosquittoBroker.StartAsync();
+        await using var broker = await MosquittoBroker.StartAsync(tcpNoDelay: brokerNoDelay);
+        output.WriteLine($"mosquitto set_tcp_nodelay: {(brokerNoDelay ? "true" : "false (default)")}");
         var acks = new AckClock();
         var jpeg = new OpenCvJpegEncoder();
         var camera = new CameraOptions { Name = "cam1", Url = "bench", Rules = { new RuleOptions { Name = "door", Type = "motion" } } };

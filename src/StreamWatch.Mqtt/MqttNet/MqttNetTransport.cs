@@ -46,7 +46,7 @@ internal sealed partial class MqttNetTransport : IMqttTransport
             .WithCleanSession()
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(_options.KeepAliveSeconds))
             .WithTimeout(TimeSpan.FromSeconds(10))
-            .WithWillTopic(Topics.Available(_options.TopicPrefix))
+            .WithWillTopic(_options.AvailabilityTopic)
             .WithWillPayload("offline"u8.ToArray())
             .WithWillRetain()
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using StreamWatch.Core.State;
 
 namespace StreamWatch.Mqtt.Outbox;
 
@@ -31,8 +32,10 @@ public sealed class SqliteOutbox : IDisposable
     public SqliteOutbox(string path, int capacity)
     {
         _capacity = capacity;
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir != null) Directory.CreateDirectory(dir);
+        // SQLite creates -wal and -shm with the database file's mode: create that one 0600 first.
+        using (PrivateFiles.Open(path, FileMode.OpenOrCreate, FileAccess.Write)) { }
+        PrivateFiles.Restrict(path + "-wal");
+        PrivateFiles.Restrict(path + "-shm");
         _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _db.Open();
         Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");

@@ -102,15 +102,16 @@ public class MqttDeliveryTests
     {
         await using var broker = await MosquittoBroker.StartAsync();
         var dir = Repo.TempDir("mqtt-will");
-        await using var sub = broker.Subscribe("streamwatch/available", "will-sub");
+        const string available = "streamwatch/nodes/probe-will/available";
+        await using var sub = broker.Subscribe(available, "will-sub");
         await broker.WaitSubscribedAsync("will-sub");
         await using var probe = StartProbe(broker.Port, Path.Combine(dir, "outbox.db"), "probe-will", protocol);
-        await sub.WaitForLineAsync("^0 1 streamwatch/available online$", Wait);
+        await sub.WaitForLineAsync($"^0 1 {available} online$", Wait);
         probe.Signal(ChildProcess.SIGKILL);
-        await sub.WaitForLineAsync("^0 1 streamwatch/available offline$", Wait);
+        await sub.WaitForLineAsync($"^0 1 {available} offline$", Wait);
 
         // and it is retained
-        await using var late = broker.Subscribe("streamwatch/available", "will-late");
-        await late.WaitForLineAsync("^1 1 streamwatch/available offline$", Wait);
+        await using var late = broker.Subscribe(available, "will-late");
+        await late.WaitForLineAsync($"^1 1 {available} offline$", Wait);
     }
 }

@@ -41,14 +41,14 @@ public class MqttLifecycleTests
         Assert.Equal("00:00:12.500", end.GetProperty("start_offset").GetString());
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", end.GetProperty("end").GetString()!);
         Assert.Equal(JsonValueKind.Null, JsonDocument.Parse(events[0].Payload).RootElement.GetProperty("end").ValueKind);
-        Assert.Contains(live.Lines, l => l.StartsWith("0 1 streamwatch/available online"));
+        Assert.Contains(live.Lines, l => l.StartsWith($"0 1 {Available} online"));
 
         // A late subscriber gets the retained state, the snapshot (a JPEG) and no events.
         await using var late = broker.Subscribe("streamwatch/#", "late", format: "%r %t %x");
         await late.WaitForLineAsync("^1 streamwatch/cam1/door/snapshot ffd8", Wait);
         await late.WaitForLineAsync("^1 streamwatch/cam1/motion 4f4e$", Wait); // "ON"
         await late.WaitForLineAsync("^1 streamwatch/cam1/status 6f6e6c696e65$", Wait); // "online"
-        await late.WaitForLineAsync("^1 streamwatch/available 6f6e6c696e65$", Wait);
+        await late.WaitForLineAsync($"^1 {Available} 6f6e6c696e65$", Wait);
         var state = late.Lines.Single(l => l.StartsWith("1 streamwatch/cam1/door/state "));
         Assert.Contains("\"state\":\"OFF\"", System.Text.Encoding.UTF8.GetString(Convert.FromHexString(state.Split(' ')[2])));
         // Retained messages are delivered on SUBSCRIBE, before anything published later: a marker bounds them.
@@ -63,9 +63,9 @@ public class MqttLifecycleTests
         Assert.True(stats.GetProperty("mqtt_connected").GetBoolean());
 
         await sink.StopAsync(CancellationToken.None);
-        await live.WaitForLineAsync("^0 1 streamwatch/available stopped$", Wait);
+        await live.WaitForLineAsync($"^0 1 {Available} stopped$", Wait);
         Assert.Equal(0, sink.OutboxDepth);
-        Assert.DoesNotContain(live.Lines, l => l.Contains("streamwatch/available offline")); // clean stop: no Last Will
+        Assert.DoesNotContain(live.Lines, l => l.Contains($"{Available} offline")); // clean stop: no Last Will
     }
 
     [Fact]
@@ -84,8 +84,8 @@ public class MqttLifecycleTests
         await sink.HandleAsync(Alert("v311", AlertPhase.New), default);
         await live.WaitForLineAsync("\"id\":\"v311\"", Wait);
         await broker.WaitForLineAsync(@"as sw-311 \(p2,"); // mosquitto: p2 is MQTT 3.1.1
-        await using var late = broker.Subscribe("streamwatch/available", "late311");
-        await late.WaitForLineAsync("^1 1 streamwatch/available online$", Wait);
+        await using var late = broker.Subscribe(Available, "late311");
+        await late.WaitForLineAsync($"^1 1 {Available} online$", Wait);
         await live.WaitForLineAsync("^0 1 streamwatch/cam1/door/snapshot ", Wait);
         await WaitUntil(() => sink.OutboxDepth == 0);
     }
@@ -113,7 +113,7 @@ public class MqttLifecycleTests
             await log.WaitForAsync("MQTT connected");
         }
         await using var sub = broker.Subscribe("homeassistant/#", "ha");
-        var expected = StreamWatch.Mqtt.HomeAssistant.Discovery.Build("streamwatch", "homeassistant", [Camera()], "x").Select(d => d.Topic).ToList();
+        var expected = StreamWatch.Mqtt.HomeAssistant.Discovery.Build("streamwatch", "homeassistant", [Camera()], "x", Available).Select(d => d.Topic).ToList();
         Assert.Equal(5, expected.Count);
         foreach (var topic in expected) await sub.WaitForLineAsync($"^1 1 {System.Text.RegularExpressions.Regex.Escape(topic)} ", Wait); // retained
         var configs = Parse(sub.Lines).ToList();
@@ -125,7 +125,7 @@ public class MqttLifecycleTests
             var json = JsonDocument.Parse(c.Payload).RootElement;
             foreach (var key in required[component].Append("unique_id").Append("name"))
                 Assert.True(json.TryGetProperty(key, out _), $"{c.Topic} lacks {key}");
-            Assert.Equal("streamwatch/available", json.GetProperty("availability")[0].GetProperty("topic").GetString());
+            Assert.Equal(Available, json.GetProperty("availability")[0].GetProperty("topic").GetString());
             Assert.True(json.GetProperty("device").GetProperty("identifiers").GetArrayLength() > 0);
         }
     }
@@ -159,7 +159,7 @@ public class MqttLifecycleTests
         await late.WaitForLineAsync("^0 marker$", Wait);
         Assert.DoesNotContain(late.Lines, l => l.Contains("cam2"));
         Assert.Contains(late.Lines, l => l == "1 streamwatch/cam1/status");
-        Assert.Equal(RetainedLedger.Owned("streamwatch", StreamWatch.Mqtt.HomeAssistant.Discovery.Build("streamwatch", "homeassistant", [Camera()], "x"), [Camera()]),
+        Assert.Equal(RetainedLedger.Owned("streamwatch", Available, StreamWatch.Mqtt.HomeAssistant.Discovery.Build("streamwatch", "homeassistant", [Camera()], "x", Available), [Camera()]),
             RetainedLedger.Read(RetainedLedger.PathFor(Options(broker.Port, dir).OutboxPath)));
     }
 }

@@ -7,7 +7,7 @@ using StreamWatch.Core.Keyframes;
 using StreamWatch.Core.Telemetry;
 using StreamWatch.Core.Verdicts;
 using StreamWatch.Inference.Json;
-using StreamWatch.Inference.Ort;
+using StreamWatch.Inference.Onnx;
 using StreamWatch.Inference.Profiles;
 using StreamWatch.Inference.Qwen3Vl;
 using StreamWatch.Tests.Inference.Onnx;
@@ -28,7 +28,7 @@ public sealed class TinyQwenVisionModelFixture : IDisposable
         Backend = "onnx",
         MaxPixels = 65_536,
         MaxNewTokens = 4096,      // the tiny model's logits ramble inside strings up to their maxLength
-        Onnx = new OrtOptions { ModelDirectory = dir, TokenizerPath = RealTokenizer.Path, IntraOpThreads = 1 },
+        Onnx = new OnnxOptions { ModelDirectory = dir, TokenizerPath = RealTokenizer.Path, IntraOpThreads = 1 },
     };
 
     public void Dispose()

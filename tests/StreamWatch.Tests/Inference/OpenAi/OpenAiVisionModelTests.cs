@@ -12,6 +12,7 @@ using StreamWatch.Tests.Inference.Scheduling;
 
 namespace StreamWatch.Tests.Inference.OpenAi;
 
+[Collection("model_requests metric")] // its meter listener counts every openai request in the process
 public sealed class OpenAiVisionModelTests : IDisposable
 {
     private const string Key = "sk-test-SECRET-0123456789";
@@ -28,7 +29,7 @@ public sealed class OpenAiVisionModelTests : IDisposable
 
     private sealed class FakeJpeg : IJpegEncoder
     {
-        public byte[] EncodeI420(ReadOnlySpan<byte> i420, int width, int height, int quality = 85) => [0xFF, 0xD8, (byte)width, (byte)height, 0xFF, 0xD9];
+        public byte[] EncodeI420(ReadOnlySpan<byte> i420, int width, int height, int quality = 85, SnapshotOverlay? overlay = null) => [0xFF, 0xD8, (byte)width, (byte)height, 0xFF, 0xD9];
     }
 
     private sealed class ListLogger : ILogger
