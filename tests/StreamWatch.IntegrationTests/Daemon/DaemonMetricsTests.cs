@@ -71,7 +71,9 @@ public class DaemonMetricsTests
             var (rc, check) = await Tools.RunAsync("promtool", ["check", "rules", rules]);
             Assert.True(rc == 0, check);
 
-            Assert.Equal(0, await daemon.StopAsync());
+            var exit = await daemon.StopAsync();
+            var log = daemon.Process.Output;
+            Assert.True(exit == 0, $"exit {exit} on SIGTERM:\n{log[Math.Max(0, log.Length - 6000)..]}");
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
