@@ -1,6 +1,6 @@
 using StreamWatch.Core.Alerts;
 using StreamWatch.IntegrationTests.Support;
-using StreamWatch.Jpeg;
+using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
 using static StreamWatch.IntegrationTests.Mqtt.MqttTestKit;
 
@@ -18,7 +18,7 @@ public class MqttNodeTests
         await using var avail = broker.Subscribe("streamwatch/nodes/+/available", "nodes-avail");
         await broker.WaitSubscribedAsync("nodes-events");
         await broker.WaitSubscribedAsync("nodes-avail");
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         MqttOptions NodeOptions(string node)
         {
             var o = Options(broker.Port, Path.Combine(dir, node));
