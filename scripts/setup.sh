@@ -1,11 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything StreamWatch and its tests need, idempotently.
 #   scripts/setup.sh            apt packages + native libraries + tokenizer
-#   scripts/setup.sh --cuda     also the ONNX Runtime CUDA provider (230 MB)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-want_cuda=0
-for a in "$@"; do [ "$a" = "--cuda" ] && want_cuda=1; done
 
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -37,4 +34,4 @@ for svc in mosquitto prometheus; do
   if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then sudo_ systemctl stop "$svc" || true; fi
 done
 
-"$root/scripts/fetch-native.sh" $([ $want_cuda = 1 ] && echo --cuda)
+"$root/scripts/fetch-native.sh"

@@ -17,7 +17,7 @@ internal sealed class MqttPublisher
     private readonly TimeProvider _time;
     private readonly Channel<TransportEvent> _events = Channel.CreateUnbounded<TransportEvent>(new() { SingleReader = true });
     private readonly InflightWindow _window;
-    private readonly Dictionary<long, (long Created, long? Onset)> _meta = new();
+    private readonly Dictionary<long, (long Created, long? Onset, string? Camera, string? Rule)> _meta = new();
     private readonly object _stateLock = new();
     private readonly Dictionary<string, (byte[] Payload, bool Retain)> _pending = new();
     private readonly List<(string Topic, byte[] Payload)> _retained = new();
@@ -92,7 +92,6 @@ internal sealed class MqttPublisher
         _transport.Stop();
         _transport.Dispose();
         _transport = null;
-        MqttGauges.Set(_outbox.Count, false);
         return _stopAcked;
     }
 
@@ -108,7 +107,6 @@ internal sealed class MqttPublisher
                 if (acked.Count > 0) { _outbox.Delete(acked); acked.Clear(); }
                 if (_connected) FlushState();
                 Fill(acked);
-                MqttGauges.Set(_outbox.Count, _connected);
             }
             catch (Exception ex)
             {
@@ -171,7 +169,7 @@ internal sealed class MqttPublisher
         {
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             StreamWatchMetrics.StageLatency.Record((now - m.Created) / 1000.0, new KeyValuePair<string, object?>("stage", "publish"));
-            if (m.Onset is { } onset) StreamWatchMetrics.EndToEndLatency.Record((now - onset) / 1000.0);
+            if (m.Onset is { } onset) StreamWatchMetrics.EndToEndLatency.Record((now - onset) / 1000.0, new("camera", m.Camera), new("rule", m.Rule));
         }
     }
 
@@ -212,7 +210,7 @@ internal sealed class MqttPublisher
                 continue;
             }
             _window.Sent(mid, row.Id);
-            _meta[row.Id] = (row.CreatedMs, row.OnsetMs);
+            _meta[row.Id] = (row.CreatedMs, row.OnsetMs, row.Camera, row.Rule);
         }
         if (acked.Count > 0) { _outbox.Delete(acked); acked.Clear(); }
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StreamWatch.Observability.Http;
+using StreamWatch.Observability.Http.Api;
 using StreamWatch.Observability.Prometheus;
 using StreamWatch.Observability.Systemd;
 
@@ -21,8 +22,10 @@ public static class ObservabilityServiceCollectionExtensions
         services.AddSingleton<ObservabilityOptions>(options);
         services.TryAddSingleton<HealthState>();
         services.TryAddSingleton<MetricsCollector>();
+        services.TryAddSingleton<ApiSources>();
         services.TryAddSingleton(sp => new ObservabilityServer(sp.GetRequiredService<ObservabilityOptions>(), sp.GetRequiredService<HealthState>(),
-            sp.GetRequiredService<MetricsCollector>(), sp.GetService<ILoggerFactory>()?.CreateLogger<ObservabilityServer>()));
+            sp.GetRequiredService<MetricsCollector>(), sp.GetService<ILoggerFactory>()?.CreateLogger<ObservabilityServer>(),
+            sp.GetRequiredService<ApiSources>()));
         services.AddHostedService(sp => new ServerService(sp.GetRequiredService<ObservabilityServer>()));
         services.TryAddSingleton(_ => SystemdNotifier.FromEnvironment()!);
         services.AddHostedService(sp => new SystemdNotifyService(sp.GetService<SystemdNotifier>(),

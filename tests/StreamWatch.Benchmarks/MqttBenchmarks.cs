@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using StreamWatch.Core.Alerts;
 using StreamWatch.Core.Config;
 using StreamWatch.Core.Pipeline;
@@ -100,22 +99,25 @@ public static class MqttBenchmarks
     }
 
     /// <summary>Counts PUBACKs of outbox messages through the mqtt_acked counter.</summary>
-    private sealed class AckClock : IDisposable
+    private sealed class AckClock : IMetricsRecorder, IDisposable
     {
-        private readonly MeterListener _listener = new();
+        private readonly IDisposable _listener;
         private long _count;
         private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public AckClock()
         {
-            _listener.InstrumentPublished = (i, l) => { if (i.Meter.Name == StreamWatchMetrics.MeterName && i.Name == "mqtt_acked") l.EnableMeasurementEvents(i); };
-            _listener.SetMeasurementEventCallback<long>((_, v, _, _) =>
-            {
-                Interlocked.Add(ref _count, v);
-                Interlocked.Exchange(ref _next, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-            });
-            _listener.Start();
+            _listener = Metric.Attach(this);
         }
+
+        public void Add(CounterMetric counter, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (counter != StreamWatchMetrics.MqttAcked) return;
+            Interlocked.Add(ref _count, (long)value);
+            Interlocked.Exchange(ref _next, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+
+        public void Record(HistogramMetric histogram, double seconds, ReadOnlySpan<KeyValuePair<string, object?>> tags) { }
 
         public long Count => Interlocked.Read(ref _count);
 

@@ -2,5 +2,6 @@ using BenchmarkDotNet.Running;
 using StreamWatch.Benchmarks;
 
 if (args is ["motion-clips", .. var rest]) return MotionClipCheck.Run(rest);
+if (args is ["store", .. var storeArgs]) return StreamWatch.Benchmarks.Store.StoreBenchmark.Run(storeArgs);
 BenchmarkSwitcher.FromAssembly(typeof(MotionBenchmarks).Assembly).Run(args);
 return 0;

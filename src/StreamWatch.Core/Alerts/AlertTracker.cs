@@ -24,8 +24,8 @@ namespace StreamWatch.Core.Alerts;
 /// at its end if that happened while it was open), <see cref="VerdictWait"/> of stream time after
 /// its end, or on <see cref="Flush"/>. A published late alert starts the cooldown from its end.</item>
 /// <item>Keyframes: each incident keeps the first MaxPerEvent keyframes. On opening it adopts the
-/// recent keyframes (last <see cref="Lookback"/>, plus Seconds for loiter, whose motion began that
-/// long ago), then every new keyframe while open. MotionOnsetUtc is the earliest attached keyframe's
+/// recent keyframes (from <see cref="Lookback"/> before the opening hit, or before the time its rule
+/// says the motion began, <see cref="RuleHit.MotionSince"/>), then every new keyframe while open. MotionOnsetUtc is the earliest attached keyframe's
 /// capture time (the pre-roll: the last still frame before the gate opened), null without keyframes.</item>
 /// </list>
 /// Thread-safe (one lock); output order within a call: ends first, then rules in configured order.
@@ -112,7 +112,7 @@ public sealed class AlertTracker
                 {
                     if (s.InCooldown(offset)) continue;
                     s.Open = new Incident(_newId(s.Rule.Name, utc), s.Rule, hit.Zone, utc, offset);
-                    var since = offset - Lookback - (s.Rule.Type == "loiter" ? TimeSpan.FromSeconds(s.Rule.Seconds) : TimeSpan.Zero);
+                    var since = (hit.MotionSince ?? offset) - Lookback;
                     foreach (var k in _recent)
                         if (k.Offset >= since) s.Open.Attach(k, _maxKeyframes);
                     gained |= s.Open.Keyframes.Count > 0;

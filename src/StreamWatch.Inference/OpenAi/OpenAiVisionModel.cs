@@ -67,7 +67,9 @@ public sealed class OpenAiVisionModel : IVisionModel, IDisposable
             bool? ok = null;
             try
             {
+                var sent = Stopwatch.GetTimestamp();
                 var (answer, reason, error) = await SendAsync(body, _endpoints[ep], cancellationToken);
+                StreamWatchMetrics.ModelRequestTime.Record(Stopwatch.GetElapsedTime(sent).TotalSeconds, new KeyValuePair<string, object?>("backend", "openai"));
                 if (answer != null)
                 {
                     var errors = JsonSchemaValidator.Validate(profile.Schema, answer);

@@ -1,6 +1,6 @@
 using StreamWatch.Core.Config;
 using StreamWatch.Inference.Json;
-using StreamWatch.Inference.Ort;
+using StreamWatch.Inference.Onnx;
 
 namespace StreamWatch.Inference.Profiles;
 
@@ -19,7 +19,7 @@ public sealed class ModelOptions : IValidatable
     public Dictionary<string, ProfileOptions> Profiles { get; set; } = new(StringComparer.Ordinal);
     public SchedulerOptions Scheduler { get; set; } = new();
     public OpenAiOptions OpenAi { get; set; } = new();
-    public OrtOptions Onnx { get; set; } = new();
+    public OnnxOptions Onnx { get; set; } = new();
 
     public void Validate(string path, ConfigErrors errors)
     {

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using StreamWatch.Inference.Ort;
+using StreamWatch.Inference.Onnx;
 
 namespace StreamWatch.Inference.Qwen3Vl;
 
@@ -11,37 +11,34 @@ public sealed record ModelCheckResult(bool Ok, string Report);
 /// <summary>Loads a model folder and describes it (layout, tensors, element types, layers, KV shape, DeepStack, providers).</summary>
 public static class ModelCheck
 {
-    public static ModelCheckResult Run(string dir, OrtOptions options, ILogger? log = null)
+    public static ModelCheckResult Run(string dir, OnnxOptions options, ILogger? log = null)
     {
         var sb = new StringBuilder();
-        OrtRuntime rt;
-        try { rt = new OrtRuntime(options, log); }
-        catch (Exception e) when (e is FileNotFoundException or DllNotFoundException or BadImageFormatException or InvalidOperationException or EntryPointNotFoundException)
+        OnnxEnvironment rt;
+        try { rt = new OnnxEnvironment(log); }
+        catch (Exception e) when (e is DllNotFoundException or BadImageFormatException or EntryPointNotFoundException or TypeInitializationException)
         {
             return new(false, $"cannot load ONNX Runtime: {e.Message}");
         }
-        using (rt)
+        sb.AppendLine($"ONNX Runtime {rt.Version}");
+        sb.AppendLine($"providers available: {string.Join(", ", rt.AvailableProviders)}");
+        try
         {
-            sb.AppendLine($"ONNX Runtime {rt.Version} ({rt.LibraryPath})");
-            sb.AppendLine($"providers available: {string.Join(", ", rt.AvailableProviders)}");
-            try
+            using var m = Qwen3VlModel.Load(dir, rt, options, log ?? NullLogger.Instance);
+            sb.AppendLine($"model: {dir}");
+            sb.AppendLine($"layout: {(m.Layout == ModelLayout.GenAi ? "onnxruntime-genai / Olive" : "onnx-community (transformers.js)")}");
+            sb.AppendLine($"execution provider: {m.Provider}{(rt.CudaUnavailableReason is { } why ? $" (CUDA unavailable: {why})" : "")}");
+            foreach (var (role, path, s) in new[] { ("vision", m.Files.Vision, m.Vision), ("embedding", m.Files.Embedding, m.Embedding), ("decoder", m.Files.Decoder, m.Decoder) })
             {
-                using var m = Qwen3VlModel.Load(dir, rt, options, log ?? NullLogger.Instance);
-                sb.AppendLine($"model: {dir}");
-                sb.AppendLine($"layout: {(m.Layout == ModelLayout.GenAi ? "onnxruntime-genai / Olive" : "onnx-community (transformers.js)")}");
-                sb.AppendLine($"execution provider: {m.Provider}{(rt.CudaUnavailableReason is { } why ? $" (CUDA unavailable: {why})" : "")}");
-                foreach (var (role, path, s) in new[] { ("vision", m.Files.Vision, m.Vision), ("embedding", m.Files.Embedding, m.Embedding), ("decoder", m.Files.Decoder, m.Decoder) })
-                {
-                    sb.AppendLine($"{role} graph: {Path.GetRelativePath(dir, path)}");
-                    sb.AppendLine($"  in:  {Summarise(s.Inputs)}");
-                    sb.AppendLine($"  out: {Summarise(s.Outputs)}");
-                }
-                sb.Append(m.Signature.Describe()).AppendLine();
-                return new(true, sb.ToString());
+                sb.AppendLine($"{role} graph: {Path.GetRelativePath(dir, path)}");
+                sb.AppendLine($"  in:  {Summarise(s.Inputs)}");
+                sb.AppendLine($"  out: {Summarise(s.Outputs)}");
             }
-            catch (ModelFormatException e) { return new(false, sb.Append("problem: ").AppendLine(e.Message).ToString()); }
-            catch (OrtException e) { return new(false, sb.Append("problem: ONNX Runtime: ").AppendLine(e.Message).ToString()); }
+            sb.Append(m.Signature.Describe()).AppendLine();
+            return new(true, sb.ToString());
         }
+        catch (ModelFormatException e) { return new(false, sb.Append("problem: ").AppendLine(e.Message).ToString()); }
+        catch (OnnxException e) { return new(false, sb.Append("problem: ONNX Runtime: ").AppendLine(e.Message).ToString()); }
     }
 
     /// <summary>Lists tensors, folding past_key_values.N.* / present.N.* into one entry with the layer range.</summary>

@@ -1,12 +1,12 @@
-using StreamWatch.Inference.Ort;
+using StreamWatch.Inference.Onnx;
 
 namespace StreamWatch.Inference.Qwen3Vl;
 
 /// <summary>What the three graphs' input/output names, ranks and element types say about an export (pure).</summary>
 public sealed record ModelSignature(
-    OrtElementType PixelType, OrtElementType ImageFeatureType, IReadOnlyList<string> VisionDeepStack,
-    bool EmbeddingScattersImages, OrtElementType EmbedsType, int Hidden,
-    int Layers, int KvHeads, int HeadDim, OrtElementType KvType, OrtElementType LogitsType, int Vocab,
+    OnnxElementType PixelType, OnnxElementType ImageFeatureType, IReadOnlyList<string> VisionDeepStack,
+    bool EmbeddingScattersImages, OnnxElementType EmbedsType, int Hidden,
+    int Layers, int KvHeads, int HeadDim, OnnxElementType KvType, OnnxElementType LogitsType, int Vocab,
     IReadOnlyList<string> DecoderDeepStack)
 {
     public const string PixelValues = "pixel_values", GridThw = "image_grid_thw", ImageFeatures = "image_features";
@@ -25,18 +25,18 @@ public sealed record ModelSignature(
         IReadOnlyList<TensorInfo> decIn, IReadOnlyList<TensorInfo> decOut)
     {
         var pixels = Need(visionIn, PixelValues, "vision input", 2, Floats);
-        Need(visionIn, GridThw, "vision input", 2, [OrtElementType.Int64]);
+        Need(visionIn, GridThw, "vision input", 2, [OnnxElementType.Int64]);
         var feats = Need(visionOut, ImageFeatures, "vision output", 2, Floats);
         var visionDs = DeepStackNames(visionOut);
 
-        Need(embedIn, InputIds, "embedding input", 2, [OrtElementType.Int64]);
+        Need(embedIn, InputIds, "embedding input", 2, [OnnxElementType.Int64]);
         var embedFeats = embedIn.FirstOrDefault(t => t.Name == ImageFeatures);
         if (embedFeats != null) Need(embedIn, ImageFeatures, "embedding input", 2, Floats);
         var embOut = Need(embedOut, InputsEmbeds, "embedding output", 3, Floats);
 
         var embeds = Need(decIn, InputsEmbeds, "decoder input", 3, Floats);
-        Need(decIn, AttentionMask, "decoder input", 2, [OrtElementType.Int64]);
-        var pos = Need(decIn, PositionIds, "decoder input", 3, [OrtElementType.Int64]);
+        Need(decIn, AttentionMask, "decoder input", 2, [OnnxElementType.Int64]);
+        var pos = Need(decIn, PositionIds, "decoder input", 3, [OnnxElementType.Int64]);
         if (pos.Dims[0] >= 0 && pos.Dims[0] != 3)
             throw new ModelFormatException($"decoder input {pos}: the first dimension must be 3 (M-RoPE t/h/w rows)");
         var logits = Need(decOut, Logits, "decoder output", 3, Floats);
@@ -75,9 +75,9 @@ public sealed record ModelSignature(
             logits.ElementType, (int)logits.Dims[2], decDs);
     }
 
-    private static readonly OrtElementType[] Floats = [OrtElementType.Float, OrtElementType.Float16];
+    private static readonly OnnxElementType[] Floats = [OnnxElementType.Float, OnnxElementType.Float16];
 
-    private static TensorInfo Need(IReadOnlyList<TensorInfo> list, string name, string what, int rank, OrtElementType[] types)
+    private static TensorInfo Need(IReadOnlyList<TensorInfo> list, string name, string what, int rank, OnnxElementType[] types)
     {
         var t = list.FirstOrDefault(x => x.Name == name)
             ?? throw new ModelFormatException($"{what} '{name}' is missing (has: {string.Join(", ", list.Select(x => x.Name))})");

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using StreamWatch.Inference.Ort;
+using StreamWatch.Inference.Onnx;
 
 namespace StreamWatch.Inference.Qwen3Vl;
 
@@ -9,7 +9,7 @@ namespace StreamWatch.Inference.Qwen3Vl;
 /// </summary>
 public sealed class Qwen3VlModel : IDisposable
 {
-    private Qwen3VlModel(ModelFiles files, OrtSession vision, OrtSession embedding, OrtSession decoder, ModelSignature sig)
+    private Qwen3VlModel(ModelFiles files, OnnxSession vision, OnnxSession embedding, OnnxSession decoder, ModelSignature sig)
     {
         Files = files; Vision = vision; Embedding = embedding; Decoder = decoder; Signature = sig;
     }
@@ -20,20 +20,20 @@ public sealed class Qwen3VlModel : IDisposable
     public bool HasDeepStack => Signature.HasDeepStack;
     /// <summary>Where the decoder runs: "cpu" or "cuda".</summary>
     public string Provider => Decoder.Provider;
-    internal OrtSession Vision { get; }
-    internal OrtSession Embedding { get; }
-    internal OrtSession Decoder { get; }
+    internal OnnxSession Vision { get; }
+    internal OnnxSession Embedding { get; }
+    internal OnnxSession Decoder { get; }
 
-    public static Qwen3VlModel Load(string dir, OrtRuntime rt, OrtOptions o, ILogger log)
+    public static Qwen3VlModel Load(string dir, OnnxEnvironment rt, OnnxOptions o, ILogger log)
     {
         var files = ModelLayoutDetector.Detect(dir);
-        var opened = new List<OrtSession>();
+        var opened = new List<OnnxSession>();
         try
         {
-            OrtSession Open(string role, string path)
+            OnnxSession Open(string role, string path)
             {
                 try { var s = rt.OpenSession(path, o); opened.Add(s); return s; }
-                catch (OrtException e) { throw new ModelFormatException($"{role} graph {path}: ONNX Runtime cannot load it: {e.Message}"); }
+                catch (OnnxException e) { throw new ModelFormatException($"{role} graph {path}: ONNX Runtime cannot load it: {e.Message}"); }
             }
             var vision = Open("vision", files.Vision);
             var embedding = Open("embedding", files.Embedding);

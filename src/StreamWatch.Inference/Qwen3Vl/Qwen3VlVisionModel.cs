@@ -4,7 +4,7 @@ using StreamWatch.Core.Config;
 using StreamWatch.Core.Telemetry;
 using StreamWatch.Core.Verdicts;
 using StreamWatch.Inference.Json;
-using StreamWatch.Inference.Ort;
+using StreamWatch.Inference.Onnx;
 using StreamWatch.Inference.Profiles;
 
 namespace StreamWatch.Inference.Qwen3Vl;
@@ -18,7 +18,6 @@ namespace StreamWatch.Inference.Qwen3Vl;
 /// </summary>
 public sealed class Qwen3VlVisionModel : IVisionModel, IDisposable
 {
-    private readonly OrtRuntime _runtime;
     private readonly Qwen3VlModel _model;
     private readonly Qwen3Tokenizer _tokenizer;
     private readonly ConstraintVocabulary _vocab;
@@ -27,9 +26,9 @@ public sealed class Qwen3VlVisionModel : IVisionModel, IDisposable
     private readonly ILogger _log;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    private Qwen3VlVisionModel(OrtRuntime runtime, Qwen3VlModel model, Qwen3Tokenizer tokenizer, ModelOptions options, ILogger log)
+    private Qwen3VlVisionModel(Qwen3VlModel model, Qwen3Tokenizer tokenizer, ModelOptions options, ILogger log)
     {
-        (_runtime, _model, _tokenizer, _log) = (runtime, model, tokenizer, log);
+        (_model, _tokenizer, _log) = (model, tokenizer, log);
         _vocab = new ConstraintVocabulary(tokenizer);
         _profiles = PromptProfiles.Resolve(options);
         (_maxPixels, _maxNewTokens) = (options.MaxPixels, options.MaxNewTokens);
@@ -52,20 +51,21 @@ public sealed class Qwen3VlVisionModel : IVisionModel, IDisposable
         try { tokenizer = Qwen3Tokenizer.Load(tokenizerPath); }
         catch (Exception e) { throw new ConfigException([$"Model:Onnx:TokenizerPath: cannot load '{tokenizerPath}': {e.Message}"]); }
 
-        OrtRuntime runtime;
-        try { runtime = new OrtRuntime(o, log); }
-        catch (Exception e) { throw new ConfigException([$"Model:Onnx:LibraryPath: cannot load ONNX Runtime: {e.Message}"]); }
+        OnnxEnvironment runtime;
+        try { runtime = new OnnxEnvironment(log); }
+        catch (Exception e) { throw new ConfigException([$"Model:Onnx:Provider: cannot load ONNX Runtime: {e.Message}"]); }
         try
         {
             var model = Qwen3VlModel.Load(o.ModelDirectory, runtime, o, log);
-            return new Qwen3VlVisionModel(runtime, model, tokenizer, options, log);
+            return new Qwen3VlVisionModel(model, tokenizer, options, log);
         }
         catch (Exception e)
         {
-            runtime.Dispose();
             throw new ConfigException([$"Model:Onnx:ModelDirectory: '{o.ModelDirectory}' is not a usable Qwen3-VL export: {e.Message} (see `streamwatch model check DIR`)"]);
         }
     }
+
+    private static readonly KeyValuePair<string, object?> Backend = new("backend", "onnx");
 
     public async Task<Verdict> JudgeAsync(VerdictRequest request, CancellationToken cancellationToken)
     {
@@ -83,6 +83,7 @@ public sealed class Qwen3VlVisionModel : IVisionModel, IDisposable
     private Verdict Judge(VerdictRequest request, PromptProfile profile, long started, CancellationToken ct)
     {
         GenerationResult result;
+        var judging = Stopwatch.GetTimestamp();
         try
         {
             var images = request.Keyframes.Select(k => ImagePreprocessor.FromI420(k.I420, k.Width, k.Height, _maxPixels)).ToList();
@@ -90,6 +91,9 @@ public sealed class Qwen3VlVisionModel : IVisionModel, IDisposable
             var prompt = new PromptBuilder(_tokenizer).Build(profile.System, items);
             var constraint = new JsonSchemaConstraint(_vocab, profile.Program);
             result = new Qwen3VlGenerator(_model, _tokenizer).Generate(prompt, images, constraint, _maxNewTokens, ct);
+            StreamWatchMetrics.ModelRequestTime.Record(Stopwatch.GetElapsedTime(judging).TotalSeconds, Backend);
+            foreach (var step in result.Steps.Skip(1)) // step 0 is the prefill
+                StreamWatchMetrics.ModelTokenTime.Record(step.StepMicros / 1e6, Backend);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -119,7 +123,6 @@ public sealed class Qwen3VlVisionModel : IVisionModel, IDisposable
     public void Dispose()
     {
         _model.Dispose();
-        _runtime.Dispose();
         _gate.Dispose();
     }
 }

@@ -1,33 +1,33 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
-using StreamWatch.Inference.Ort;
+using StreamWatch.Inference.Onnx;
 
 namespace StreamWatch.Inference.Qwen3Vl;
 
 /// <summary>float32/float16 conversion between managed buffers and tensor memory, and greedy argmax.</summary>
-internal static unsafe class TensorMath
+internal static class TensorMath
 {
     /// <summary>A managed buffer of <paramref name="type"/> (float[] or Half[]) holding <paramref name="values"/>.</summary>
-    public static Array Buffer(OrtElementType type, ReadOnlySpan<float> values)
+    public static Array Buffer(OnnxElementType type, ReadOnlySpan<float> values)
     {
-        if (type == OrtElementType.Float) return values.ToArray();
+        if (type == OnnxElementType.Float) return values.ToArray();
         var h = new Half[values.Length];
         for (int i = 0; i < h.Length; i++) h[i] = (Half)values[i];
         return h;
     }
 
-    /// <summary>Writes <paramref name="src"/> at element offset <paramref name="at"/> of tensor memory of <paramref name="type"/>.</summary>
-    public static void Write(void* dst, OrtElementType type, long at, ReadOnlySpan<float> src)
+    /// <summary>Writes <paramref name="src"/> at element offset <paramref name="at"/> of tensor bytes of <paramref name="type"/>.</summary>
+    public static void Write(Span<byte> dst, OnnxElementType type, long at, ReadOnlySpan<float> src)
     {
-        if (type == OrtElementType.Float) src.CopyTo(new Span<float>((float*)dst + at, src.Length));
-        else { var d = (Half*)dst + at; for (int i = 0; i < src.Length; i++) d[i] = (Half)src[i]; }
+        if (type == OnnxElementType.Float) src.CopyTo(MemoryMarshal.Cast<byte, float>(dst).Slice((int)at, src.Length));
+        else { var d = MemoryMarshal.Cast<byte, Half>(dst).Slice((int)at, src.Length); for (int i = 0; i < src.Length; i++) d[i] = (Half)src[i]; }
     }
 
-    /// <summary>Reads <paramref name="dst"/>.Length elements at element offset <paramref name="at"/> as float.</summary>
-    public static void Read(void* src, OrtElementType type, long at, Span<float> dst)
+    /// <summary>Reads <paramref name="dst"/>.Length elements at element offset <paramref name="at"/> of tensor bytes as float.</summary>
+    public static void Read(ReadOnlySpan<byte> src, OnnxElementType type, long at, Span<float> dst)
     {
-        if (type == OrtElementType.Float) new ReadOnlySpan<float>((float*)src + at, dst.Length).CopyTo(dst);
-        else { var s = (Half*)src + at; for (int i = 0; i < dst.Length; i++) dst[i] = (float)s[i]; }
+        if (type == OnnxElementType.Float) MemoryMarshal.Cast<byte, float>(src).Slice((int)at, dst.Length).CopyTo(dst);
+        else { var s = MemoryMarshal.Cast<byte, Half>(src).Slice((int)at, dst.Length); for (int i = 0; i < dst.Length; i++) dst[i] = (float)s[i]; }
     }
 
     /// <summary>Index of the largest value (the first one on ties); −1 when none is finite or +∞.</summary>

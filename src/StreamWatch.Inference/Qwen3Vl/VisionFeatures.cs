@@ -1,4 +1,4 @@
-using StreamWatch.Inference.Ort;
+using StreamWatch.Inference.Onnx;
 
 namespace StreamWatch.Inference.Qwen3Vl;
 
@@ -6,13 +6,13 @@ namespace StreamWatch.Inference.Qwen3Vl;
 /// The vision graph's output for a request's images, in prompt order: image_features rows
 /// [Count, H] and, when the export has DeepStack, the same-shaped feature maps per level.
 /// </summary>
-internal sealed unsafe class VisionFeatures
+internal sealed class VisionFeatures
 {
     public float[] Rows { get; }
     public int Count { get; }
     private readonly float[][] _deepStack;
 
-    public VisionFeatures(OrtSession vision, ModelSignature sig, IReadOnlyList<PreprocessedImage> images, CancellationToken ct)
+    public VisionFeatures(OnnxSession vision, ModelSignature sig, IReadOnlyList<PreprocessedImage> images, CancellationToken ct)
     {
         int h = sig.Hidden;
         Count = images.Sum(i => i.TokenCount);
@@ -26,9 +26,9 @@ internal sealed unsafe class VisionFeatures
             long patches = (long)img.GridH * img.GridW;
             if (img.PixelValues.Length != patches * 1536)
                 throw new ArgumentException($"an image of grid {img.GridH}×{img.GridW} needs {patches * 1536} pixel values, got {img.PixelValues.Length}");
-            Array pixels = sig.PixelType == OrtElementType.Float ? img.PixelValues : TensorMath.Buffer(sig.PixelType, img.PixelValues);
-            using var pv = OrtValue.FromBuffer(pixels, patches, 1536);
-            using var grid = OrtValue.FromArray(new long[] { 1, img.GridH, img.GridW }, 1, 3);
+            Array pixels = sig.PixelType == OnnxElementType.Float ? img.PixelValues : TensorMath.Buffer(sig.PixelType, img.PixelValues);
+            using var pv = OnnxTensor.FromBuffer(pixels, patches, 1536);
+            using var grid = OnnxTensor.FromArray(new long[] { 1, img.GridH, img.GridW }, 1, 3);
             var outs = vision.Run([ModelSignature.PixelValues, ModelSignature.GridThw], [pv, grid], outputs);
             try
             {
@@ -38,7 +38,7 @@ internal sealed unsafe class VisionFeatures
                     if (shape.Length != 2 || shape[0] != img.TokenCount || shape[1] != h)
                         throw new InvalidOperationException($"vision output {outputs[o]} is [{string.Join(",", shape)}], expected [{img.TokenCount},{h}] for a {img.GridH}×{img.GridW} grid");
                     var dst = (o == 0 ? Rows : _deepStack[o - 1]).AsSpan(row * h, img.TokenCount * h);
-                    TensorMath.Read((void*)OrtNative.TensorData(outs[o].Ptr), outs[o].ElementType, 0, dst);
+                    TensorMath.Read(outs[o].Bytes, outs[o].ElementType, 0, dst);
                 }
             }
             finally { foreach (var v in outs) v.Dispose(); }
@@ -47,7 +47,7 @@ internal sealed unsafe class VisionFeatures
     }
 
     /// <summary>Writes feature row k into the k-th row of <paramref name="embeds"/> [1, S, h] whose id is the image pad.</summary>
-    public void ScatterInto(void* embeds, OrtElementType type, long[] ids, int h)
+    public void ScatterInto(Span<byte> embeds, OnnxElementType type, long[] ids, int h)
     {
         int k = 0;
         for (int r = 0; r < ids.Length; r++)
@@ -55,17 +55,17 @@ internal sealed unsafe class VisionFeatures
     }
 
     /// <summary>The decoder's DeepStack inputs for the prefill: [1, S, h], features at image rows, zeros elsewhere.</summary>
-    public OrtValue[] DeepStackRows(long[] ids, ModelSignature sig)
+    public OnnxTensor[] DeepStackRows(long[] ids, ModelSignature sig)
     {
         int h = sig.Hidden;
-        var r = new OrtValue[_deepStack.Length];
+        var r = new OnnxTensor[_deepStack.Length];
         for (int d = 0; d < r.Length; d++)
         {
             var buf = new float[ids.Length * h];
             int k = 0;
             for (int i = 0; i < ids.Length; i++)
                 if (ids[i] == Qwen3VlGenerator.ImagePadId) _deepStack[d].AsSpan(k++ * h, h).CopyTo(buf.AsSpan(i * h));
-            r[d] = OrtValue.FromBuffer(TensorMath.Buffer(sig.EmbedsType, buf), 1, ids.Length, h);
+            r[d] = OnnxTensor.FromBuffer(TensorMath.Buffer(sig.EmbedsType, buf), 1, ids.Length, h);
         }
         return r;
     }

@@ -21,10 +21,14 @@ public sealed record SchedulerStats(int Queued, int Running, long Started, long 
 /// </summary>
 public sealed class InferenceScheduler : IDisposable
 {
-    private sealed class Item(VerdictRequest request, string alertId)
+    private static readonly KeyValuePair<string, object?> QueueStage = new("stage", "keyframe_queue");
+    private static readonly KeyValuePair<string, object?> InferenceStage = new("stage", "inference");
+
+    private sealed class Item(VerdictRequest request, string alertId, long queued)
     {
         public VerdictRequest Request = request;
         public readonly string AlertId = alertId;
+        public readonly long Queued = queued; // TimeProvider timestamp; a coalesced request keeps its place and this
     }
 
     private readonly IVisionModel _model;
@@ -82,7 +86,7 @@ public sealed class InferenceScheduler : IDisposable
                 if (_queued >= _options.QueueCapacity) { Drop(request, "queue_full", ref _full); return false; }
                 var lane = _lanes[urgent ? 0 : 1];
                 if (!lane.Queues.TryGetValue(request.Camera, out var q)) lane.Queues[request.Camera] = q = new LinkedList<Item>();
-                q.AddLast(new Item(request, alertId));
+                q.AddLast(new Item(request, alertId, _time.GetTimestamp()));
                 _queued++;
                 if (q.Count == 1) lane.Turns.AddLast(request.Camera);
             }
@@ -150,13 +154,16 @@ public sealed class InferenceScheduler : IDisposable
     private async Task RunAsync(Item item)
     {
         var r = item.Request;
+        StreamWatchMetrics.StageLatency.Record(_time.GetElapsedTime(item.Queued).TotalSeconds, QueueStage);
         var left = r.Deadline - _time.GetUtcNow();
         using var deadline = left < TimeSpan.FromDays(1) ? new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _stop.Token);
         Exception? error = null;
         Verdict? verdict = null;
+        var started = _time.GetTimestamp();
         try { verdict = await _model.JudgeAsync(r, linked.Token).ConfigureAwait(false); }
         catch (Exception e) { error = e; }
+        StreamWatchMetrics.StageLatency.Record(_time.GetElapsedTime(started).TotalSeconds, InferenceStage);
         List<Item> start;
         lock (_gate)
         {

@@ -53,6 +53,10 @@ public sealed class CameraWorker
     public bool Online { get; private set; }
     public bool GateOpen { get; private set; }
     public int QueueDepth => Volatile.Read(ref _queuedFrames);
+    public long FramesAnalysed => Interlocked.Read(ref _analysed);
+    /// <summary>A copy of the newest analysed frame, taken at most once a second (for the API's latest.jpg).</summary>
+    public LatestFrame? Latest => Volatile.Read(ref _latest);
+    private LatestFrame? _latest;
 
     /// <summary>Analysed frames per second and the share of them with the gate open, since the last call.</summary>
     public (double Fps, double GateOpenRatio) TakeRates()
@@ -156,6 +160,8 @@ public sealed class CameraWorker
                 GateOpen = _loop.GateOpen;
                 if (Judge != null && _loop.AlertKeyframesGained) Judge.Submit(_camera.Name, _loop.OpenAlerts, _camera.Rules);
                 Interlocked.Increment(ref _analysed);
+                if (_latest is not { } last || frame.CapturedUtc - last.Utc >= TimeSpan.FromSeconds(1) || frame.CapturedUtc < last.Utc)
+                    Volatile.Write(ref _latest, new LatestFrame(frame.Width, frame.Height, frame.CapturedUtc, frame.I420.ToArray()));
                 if (GateOpen) Interlocked.Increment(ref _gateOpenFrames);
                 StreamWatchMetrics.StageLatency.Record(_time.GetElapsedTime(start).TotalSeconds, _tag, new("stage", "gate"));
                 break;
@@ -173,3 +179,5 @@ public sealed class CameraWorker
         }
     }
 }
+
+public sealed record LatestFrame(int Width, int Height, DateTimeOffset Utc, byte[] I420);

@@ -2,11 +2,13 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StreamWatch.Config;
 using StreamWatch.Core.Pipeline;
+using StreamWatch.Core.State;
 using StreamWatch.Core.Telemetry;
 using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
 using StreamWatch.Observability;
 using StreamWatch.Observability.Http;
+using StreamWatch.Observability.Http.Api;
 using StreamWatch.Sinks;
 using StreamWatch.Store.Sqlite;
 
@@ -19,7 +21,7 @@ namespace StreamWatch.Runtime;
 /// Stop (SIGTERM): cameras end and flush their pipelines (open alerts end), sinks drain, MQTT says
 /// "stopped" and keeps what it could not deliver in its outbox, then the endpoints close.
 /// </summary>
-public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactory logs, TimeProvider time) : IHostedService
+public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactory logs, TimeProvider time, ApiSources api) : IHostedService
 {
     private readonly ILogger _log = logs.CreateLogger("streamwatch");
     private readonly CancellationTokenSource _stop = new();
@@ -37,7 +39,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _health.SetConfigLoaded();
-        Directory.CreateDirectory(options.Output.StateDirectory);
+        PrivateFiles.CreateFolder(options.Output.StateDirectory); // 0700
 
         var sinks = new List<IEventSink> { new LogSink(logs.CreateLogger("alerts")) };
         if (!string.IsNullOrWhiteSpace(options.Output.JsonlFile))
@@ -73,12 +75,17 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
 
         var bus = _bus;
         var byName = workers.ToDictionary(w => w.Name);
+        var directory = new CameraDirectory(workers, _jpeg, time);
+        api.Cameras = directory;
+        api.Store = _store;
         _judge = ModelJudge.Create(options, _jpeg, logs, time, name => byName.GetValueOrDefault(name));
         foreach (var w in workers) w.Judge = _judge;
         void Publish(PipelineEvent e)
         {
             if (e is CameraStateChanged s) _health.SetCamera(s.Camera, s.Online, s.Reason);
             bus.Publish(e);
+            directory.Observe(e); // the API's view and its live stream: lifecycle messages only
+            if (e is AlertChanged or CameraStateChanged && EventJson.Format(e, wallClock: true) is { } json) api.Live.Publish(json);
         }
         _cameras = Task.WhenAll(workers.Select(w => Task.Run(() => w.RunAsync(Publish, _stop.Token))));
 
@@ -96,6 +103,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         if (_bus != null) await _bus.DisposeAsync();
         if (_mqtt != null) await _mqtt.StopAsync(cancellationToken);
         if (_jsonl != null) await _jsonl.DisposeAsync();
+        api.Store = null;
         _store?.Dispose();
         await _background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var g in _gauges) g.Dispose();

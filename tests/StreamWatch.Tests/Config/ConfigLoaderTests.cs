@@ -51,10 +51,38 @@ public class ConfigLoaderTests : IDisposable
     [InlineData("""{"Cameras": [{"Name": "yard", "Url": ["rtsp://a", "rtsp://b"]}]}""", "Cameras:0:Url")]
     [InlineData("""{"Cameras": [{"Name": "yard", "Url": "x", "Masks": [{"a": 1}]}]}""", "Cameras:0:Masks:0")]
     [InlineData("""{"Mqtt": "on"}""", "Mqtt")]
+    [InlineData("""{"Cameras": [{"Name": "yard", "Url": "gopher://cam.example/1"}]}""", "Cameras:0:Url")]
+    [InlineData("""{"Cameras": [{"Name": "yard", "Url": "ftp://u:p@cam.example/x.mp4"}]}""", "Cameras:0:Url")]
+    [InlineData("""{"Cameras": [{"Name": "yard", "Url": "://cam"}]}""", "Cameras:0:Url")]
     public void Invalid_configuration_names_the_offending_key(string json, string key)
     {
         var e = Invalid(Write(json));
         Assert.Contains(e.Errors, m => m.StartsWith(key + ":", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("rtsp://u:p@127.0.0.1:554/cam")]
+    [InlineData("RTSPS://127.0.0.1/cam")]
+    [InlineData("rtmp://127.0.0.1/live/cam")]
+    [InlineData("http://127.0.0.1:8080/cam.mjpg")]
+    [InlineData("https://127.0.0.1/cam.m3u8")]
+    [InlineData("file:///srv/clips/yard.mp4")]
+    [InlineData("/srv/clips/yard.mp4")]
+    [InlineData("clips/yard.mp4")]
+    public void A_camera_url_of_a_supported_scheme_or_a_file_path_loads(string url)
+    {
+        var o = ConfigLoader.Load(Write($$"""{"Cameras": [{"Name": "yard", "Url": "{{url}}"}]}"""));
+        Assert.Equal(url, o.Cameras[0].Url);
+    }
+
+    [Fact]
+    public void An_unsupported_url_scheme_lists_the_supported_ones_without_echoing_the_url()
+    {
+        var e = Invalid(Write("""{"Cameras": [{"Name": "yard", "Url": "foo://admin:hunter2@cam"}]}"""));
+        var m = Assert.Single(e.Errors);
+        Assert.StartsWith("Cameras:0:Url: ", m);
+        Assert.Contains("rtsp://, rtsps://, rtmp://, http://, https://, file:// or a file path", m);
+        Assert.DoesNotContain("hunter2", m);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using StreamWatch.Inference.Ort;
+using StreamWatch.Inference.Onnx;
 using StreamWatch.Inference.Qwen3Vl;
 using StreamWatch.Tests.Inference.Onnx;
 
@@ -11,7 +11,7 @@ public sealed class Qwen3VlRunnerTests : IDisposable
     private readonly List<string> _dirs = new();
     private readonly List<IDisposable> _models = new();
 
-    private (Qwen3VlModel Model, TinySpec Spec) Load(TinySpec spec, OrtOptions? options = null, ListLogger? log = null)
+    private (Qwen3VlModel Model, TinySpec Spec) Load(TinySpec spec, OnnxOptions? options = null, ListLogger? log = null)
     {
         var dir = TinyQwen.Write(spec);
         _dirs.Add(dir);
@@ -31,18 +31,18 @@ public sealed class Qwen3VlRunnerTests : IDisposable
         new long[] { 151644, 872, 198, 151652 }, Img, new long[] { 151653, 3872, 5489, 15679, 30, 151645, 198, 151644, 77091, last });
 
     [Theory]
-    [InlineData(ModelLayout.GenAi, false, false, false)]
-    [InlineData(ModelLayout.GenAi, true, true, false)]
-    [InlineData(ModelLayout.OnnxCommunity, false, false, false)]
-    [InlineData(ModelLayout.OnnxCommunity, true, false, true)]
-    [InlineData(ModelLayout.OnnxCommunity, false, true, true)]
-    [InlineData(ModelLayout.GenAi, false, true, true)]
-    public void Generation_matches_the_managed_reference(ModelLayout layout, bool f16, bool deepStack, bool ioBinding)
+    [InlineData(ModelLayout.GenAi, false, false)]
+    [InlineData(ModelLayout.GenAi, true, true)]
+    [InlineData(ModelLayout.OnnxCommunity, false, false)]
+    [InlineData(ModelLayout.OnnxCommunity, true, false)]
+    [InlineData(ModelLayout.OnnxCommunity, false, true)]
+    [InlineData(ModelLayout.GenAi, false, true)]
+    public void Generation_matches_the_managed_reference(ModelLayout layout, bool f16, bool deepStack)
     {
         var (m, spec) = Load(new TinySpec(layout, f16, deepStack));
         var prompt = ImagePrompt();
         Assert.True(prompt.RopeDelta < 0);
-        var gen = new Qwen3VlGenerator(m, new CountTokenizer(RealTokenCount)) { ForceIoBinding = ioBinding };
+        var gen = new Qwen3VlGenerator(m, new CountTokenizer(RealTokenCount));
         var r = gen.Generate(prompt, [Img], null, 8, CancellationToken.None);
         var (want, why) = TinyQwenReference.Generate(spec, prompt, [Img], RealTokenCount, 8);
         Assert.Equal(want, r.TokenIds);
@@ -58,9 +58,9 @@ public sealed class Qwen3VlRunnerTests : IDisposable
         Assert.Equal(ModelLayout.GenAi, g.Layout);
         Assert.True(g.HasDeepStack);
         Assert.True(g.Signature.EmbeddingScattersImages);
-        Assert.Equal(OrtElementType.Float16, g.Signature.KvType);
-        Assert.Equal(OrtElementType.Float16, g.Signature.LogitsType);
-        Assert.Equal(OrtElementType.Float, g.Signature.PixelType);
+        Assert.Equal(OnnxElementType.Float16, g.Signature.KvType);
+        Assert.Equal(OnnxElementType.Float16, g.Signature.LogitsType);
+        Assert.Equal(OnnxElementType.Float, g.Signature.PixelType);
         Assert.Equal((2, 2, 3, 4, 151_936), (g.Signature.Layers, g.Signature.KvHeads, g.Signature.HeadDim, g.Signature.Hidden, g.Signature.Vocab));
 
         var log = new ListLogger();
@@ -68,7 +68,7 @@ public sealed class Qwen3VlRunnerTests : IDisposable
         Assert.Equal(ModelLayout.OnnxCommunity, c.Layout);
         Assert.False(c.HasDeepStack);
         Assert.False(c.Signature.EmbeddingScattersImages);
-        Assert.Equal(OrtElementType.Float, c.Signature.EmbedsType);
+        Assert.Equal(OnnxElementType.Float, c.Signature.EmbedsType);
         Assert.Contains(log.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning && l.Message.Contains("DeepStack"));
     }
 
@@ -166,10 +166,10 @@ public sealed class Qwen3VlRunnerTests : IDisposable
     public void Cuda_requested_on_a_cpu_only_library_falls_back_and_still_generates()
     {
         var log = new ListLogger();
-        using var rt = new OrtRuntime(TestOrt.Cpu, log);
+        var rt = new OnnxEnvironment(log);
         var spec = new TinySpec(ModelLayout.OnnxCommunity, Float16: true);
         var dir = TinyQwen.Write(spec); _dirs.Add(dir);
-        using var m = Qwen3VlModel.Load(dir, rt, new OrtOptions { Provider = "cuda", IntraOpThreads = 1 }, log);
+        using var m = Qwen3VlModel.Load(dir, rt, new OnnxOptions { Provider = "cuda", IntraOpThreads = 1 }, log);
         Assert.Equal("cpu", m.Provider);
         Assert.Contains(log.Lines, l => l.Message.Contains("CUDA requested but unavailable") && l.Message.Contains(rt.CudaUnavailableReason!));
         var r = new Qwen3VlGenerator(m, new CountTokenizer(RealTokenCount)).Generate(ImagePrompt(), [Img], null, 3, CancellationToken.None);

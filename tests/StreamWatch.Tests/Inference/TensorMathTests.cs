@@ -1,4 +1,4 @@
-using StreamWatch.Inference.Ort;
+using StreamWatch.Inference.Onnx;
 using StreamWatch.Inference.Qwen3Vl;
 
 namespace StreamWatch.Tests.Inference;
@@ -38,11 +38,11 @@ public class TensorMathTests
     [Fact]
     public unsafe void Half_buffers_convert_both_ways()
     {
-        var h = (Half[])TensorMath.Buffer(OrtElementType.Float16, [1.5f, -2f, 65504f]);
+        var h = (Half[])TensorMath.Buffer(OnnxElementType.Float16, [1.5f, -2f, 65504f]);
         var back = new float[2];
-        fixed (Half* p = h) TensorMath.Read(p, OrtElementType.Float16, 1, back);
+        TensorMath.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(h.AsSpan()), OnnxElementType.Float16, 1, back);
         Assert.Equal([-2f, 65504f], back);
-        fixed (Half* p = h) TensorMath.Write(p, OrtElementType.Float16, 0, [0.25f]);
+        TensorMath.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(h.AsSpan()), OnnxElementType.Float16, 0, [0.25f]);
         Assert.Equal((Half)0.25f, h[0]);
     }
 }

@@ -1,14 +1,14 @@
 using Microsoft.Extensions.Logging;
-using StreamWatch.Inference.Ort;
+using StreamWatch.Inference.Onnx;
 
 namespace StreamWatch.Tests.Inference;
 
-/// <summary>The real native/libonnxruntime.so.1 (ORT 1.29 CPU build), loaded once for the test run.</summary>
+/// <summary>ONNX Runtime (Microsoft.ML.OnnxRuntime 1.32, CPU provider), shared by the tests.</summary>
 internal static class TestOrt
 {
-    public static OrtOptions Cpu => new() { Provider = "cpu", IntraOpThreads = 1 };
-    private static readonly Lazy<OrtRuntime> Shared = new(() => new OrtRuntime(Cpu));
-    public static OrtRuntime Runtime => Shared.Value;
+    public static OnnxOptions Cpu => new() { Provider = "cpu", IntraOpThreads = 1 };
+    private static readonly Lazy<OnnxEnvironment> Shared = new(() => new OnnxEnvironment());
+    public static OnnxEnvironment Runtime => Shared.Value;
 }
 
 /// <summary>An ILogger that keeps what was logged, for asserting on log lines.</summary>

@@ -1,16 +1,14 @@
 using StreamWatch.Core.Config;
 
-namespace StreamWatch.Inference.Ort;
+namespace StreamWatch.Inference.Onnx;
 
-/// <summary>The in-process backend (config section <c>Model:Onnx</c>): the model folder, its tokenizer, and how ONNX Runtime is loaded and runs.</summary>
-public sealed class OrtOptions : IValidatable
+/// <summary>The in-process backend (config section <c>Model:Onnx</c>): the model folder, its tokenizer, and where and how ONNX Runtime runs it.</summary>
+public sealed class OnnxOptions : IValidatable
 {
     /// <summary>The Qwen3-VL ONNX export (onnxruntime-genai/Olive or onnx-community layout); required for Model:Backend "onnx".</summary>
     public string ModelDirectory { get; set; } = "";
     /// <summary>tokenizer.json; empty: the one in <see cref="ModelDirectory"/>, else native/qwen3/tokenizer.json next to the app or in the repository.</summary>
     public string TokenizerPath { get; set; } = "";
-    /// <summary>Full path of libonnxruntime.so.1; empty: native/libonnxruntime.so.1 next to the app or in the repository.</summary>
-    public string LibraryPath { get; set; } = "";
     /// <summary>"cpu" or "cuda" (falls back to CPU, with a log line saying why, when CUDA is unavailable).</summary>
     public string Provider { get; set; } = "cpu";
     public int DeviceId { get; set; }
@@ -28,7 +26,6 @@ public sealed class OrtOptions : IValidatable
         errors.Require(DeviceId >= 0, $"{path}:DeviceId", $"must be >= 0 (got {DeviceId})");
         errors.Require(GpuMemLimitBytes >= 0, $"{path}:GpuMemLimitBytes", $"must be >= 0 (got {GpuMemLimitBytes})");
         errors.Range(IntraOpThreads, 0, 256, $"{path}:IntraOpThreads");
-        errors.Require(LibraryPath is not null, $"{path}:LibraryPath", "must be a path or empty");
         if (string.IsNullOrWhiteSpace(ModelDirectory)) errors.Add($"{path}:ModelDirectory", "is required for the onnx backend");
         else errors.Require(Directory.Exists(ModelDirectory), $"{path}:ModelDirectory", $"directory '{ModelDirectory}' does not exist");
         if (!string.IsNullOrWhiteSpace(TokenizerPath)) errors.Require(File.Exists(TokenizerPath), $"{path}:TokenizerPath", $"file '{TokenizerPath}' does not exist");
@@ -41,10 +38,6 @@ public sealed class OrtOptions : IValidatable
         var inModel = Path.Combine(ModelDirectory, "tokenizer.json");
         return File.Exists(inModel) ? Path.GetFullPath(inModel) : FindNative("native/qwen3/tokenizer.json");
     }
-
-    /// <summary>The library to load: <see cref="LibraryPath"/>, else native/libonnxruntime.so.1 in the app folder or a parent (the repository).</summary>
-    public string ResolveLibraryPath() =>
-        string.IsNullOrWhiteSpace(LibraryPath) ? FindNative("native/libonnxruntime.so.1") : Path.GetFullPath(LibraryPath);
 
     private static string FindNative(string rel)
     {

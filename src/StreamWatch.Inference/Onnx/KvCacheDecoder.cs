@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using StreamWatch.Inference.Qwen3Vl;
+
+namespace StreamWatch.Inference.Onnx;
+
+/// <summary>
+/// One generation's decoder state, run through an IoBinding: each step's present.* (bound to the
+/// session's device, so on CUDA the KV cache never leaves it) become the next step's past_key_values.*;
+/// one-row decode steps write their logits into one reused CPU buffer; the attention mask is a view
+/// of one pinned array of ones.
+/// </summary>
+internal sealed class KvCacheDecoder : IDisposable
+{
+    private readonly OnnxSession _dec;
+    private readonly OrtIoBinding _binding;
+    private readonly OrtMemoryInfo _kvMemory;
+    private readonly bool _onDevice;
+    private readonly string[] _deepStack, _past, _present;
+    private readonly OrtValue[] _emptyPast;
+    private OrtValue[] _pastValues;
+    private bool _ownsPast;
+    private readonly OrtValue?[] _bound;   // embeds, position ids, DeepStack inputs as last bound
+    private readonly long[] _mask;
+    private GCHandle _maskPin;
+    private readonly TensorElementType _logitsType;
+    private OrtValue? _stepLogits;      // [1, 1, vocab], reused by every one-row step
+    private OrtValue? _prefillLogits;   // [1, S, vocab], allocated by ORT for the prefill
+
+    public KvCacheDecoder(OnnxSession dec, ModelSignature sig, int maxTotal)
+    {
+        _dec = dec;
+        _deepStack = sig.DecoderDeepStack.ToArray();
+        _past = Enumerable.Range(0, sig.Layers).SelectMany(l => new[] { ModelSignature.PastKey(l), ModelSignature.PastValue(l) }).ToArray();
+        _present = Enumerable.Range(0, sig.Layers).SelectMany(l => new[] { ModelSignature.PresentKey(l), ModelSignature.PresentValue(l) }).ToArray();
+        _logitsType = (TensorElementType)sig.LogitsType;
+        _emptyPast = _past.Select(_ => OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, (TensorElementType)sig.KvType,
+            [1, sig.KvHeads, 0, sig.HeadDim], IntPtr.Zero, 0)).ToArray();
+        _pastValues = _emptyPast;
+        _bound = new OrtValue?[2 + _deepStack.Length];
+        _mask = new long[maxTotal];
+        Array.Fill(_mask, 1L);
+        _maskPin = GCHandle.Alloc(_mask, GCHandleType.Pinned);
+        _binding = dec.Session.CreateIoBinding();
+        _onDevice = dec.Provider == "cuda";
+        _kvMemory = _onDevice ? new OrtMemoryInfo("Cuda", OrtAllocatorType.DeviceAllocator, dec.DeviceId, OrtMemType.Default) : OrtMemoryInfo.DefaultInstance;
+    }
+
+    /// <summary>Stopwatch ticks the last <see cref="Run"/> spent inside ONNX Runtime.</summary>
+    public long LastRunTicks { get; private set; }
+
+    /// <summary>Tokens in the KV cache.</summary>
+    public int PastLength { get; private set; }
+
+    /// <summary>
+    /// Runs the decoder over <paramref name="seqLen"/> new rows and advances the cache. Returns the logits
+    /// [1, seqLen, vocab] (CPU memory), valid until the next call.
+    /// </summary>
+    public Span<byte> Run(OnnxTensor embeds, int seqLen, OnnxTensor positionIds, ReadOnlySpan<OnnxTensor> deepStack)
+    {
+        int total = PastLength + seqLen;
+        if (total > _mask.Length) throw new InvalidOperationException($"sequence of {total} exceeds the {_mask.Length} this generation was sized for");
+        using var mask = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Int64, [1, total], _maskPin.AddrOfPinnedObject(), total * 8L);
+        // Bindings persist between runs: rebind only what changed (a one-row step reuses its embeds,
+        // position and DeepStack tensors). Outputs are bound afresh: ORT allocates device-bound ones per run.
+        Bind(0, ModelSignature.InputsEmbeds, embeds.Value);
+        Bind(1, ModelSignature.PositionIds, positionIds.Value);
+        for (int k = 0; k < _deepStack.Length; k++) Bind(2 + k, _deepStack[k], deepStack[k].Value);
+        _binding.BindInput(ModelSignature.AttentionMask, mask);
+        for (int i = 0; i < _past.Length; i++) _binding.BindInput(_past[i], _pastValues[i]);
+        _prefillLogits?.Dispose(); _prefillLogits = null;
+        _binding.ClearBoundOutputs();
+        if (seqLen == 1 && _stepLogits != null) _binding.BindOutput(ModelSignature.Logits, _stepLogits);
+        else _binding.BindOutputToDevice(ModelSignature.Logits, OrtMemoryInfo.DefaultInstance);
+        foreach (var p in _present) _binding.BindOutputToDevice(p, _kvMemory);
+
+        long t = Stopwatch.GetTimestamp();
+        IDisposableReadOnlyCollection<OrtValue> outs;
+        try
+        {
+            _dec.Session.RunWithBinding(_dec.RunOptions, _binding);
+            if (_onDevice) _binding.SynchronizeBoundOutputs();
+            outs = _binding.GetOutputValues();
+        }
+        catch (OnnxRuntimeException e) { throw new OnnxException(e.Message, e); }
+        LastRunTicks = Stopwatch.GetTimestamp() - t;
+
+        ReleasePast();
+        _pastValues = outs.Skip(1).ToArray();
+        _ownsPast = true;
+        PastLength = total;
+        var logits = outs[0];
+        if (seqLen == 1 && _stepLogits != null) logits.Dispose();     // a second handle on the reused buffer
+        else
+        {
+            _prefillLogits = logits;
+            _stepLogits ??= OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, _logitsType, [1, 1, logits.GetTensorTypeAndShape().Shape[2]]);
+        }
+        return (seqLen == 1 && _prefillLogits == null ? _stepLogits! : _prefillLogits!).GetTensorMutableRawData();
+    }
+
+    private void Bind(int slot, string name, OrtValue value)
+    {
+        if (ReferenceEquals(_bound[slot], value)) return;
+        _binding.BindInput(name, value);
+        _bound[slot] = value;
+    }
+
+    private void ReleasePast()
+    {
+        if (_ownsPast) foreach (var v in _pastValues) v.Dispose();
+        _ownsPast = false;
+    }
+
+    public void Dispose()
+    {
+        ReleasePast();
+        foreach (var v in _emptyPast) v.Dispose();
+        _prefillLogits?.Dispose();
+        _stepLogits?.Dispose();
+        _binding.Dispose();
+        if (_onDevice) _kvMemory.Dispose();
+        if (_maskPin.IsAllocated) _maskPin.Free();
+    }
+}
