@@ -19,7 +19,7 @@ public sealed class OpenAiModelTierTests : IDisposable
 
     private sealed class Jpeg : IJpegEncoder
     {
-        public byte[] EncodeI420(ReadOnlySpan<byte> i420, int width, int height, int quality = 85) => [0xFF, 0xD8, 0xFF, 0xD9];
+        public byte[] EncodeI420(ReadOnlySpan<byte> i420, int width, int height, int quality = 85, SnapshotOverlay? overlay = null) => [0xFF, 0xD8, 0xFF, 0xD9];
     }
 
     private sealed class ListLogger : ILogger
