@@ -44,14 +44,14 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         var sinks = new List<IEventSink> { new LogSink(logs.CreateLogger("alerts")) };
         if (!string.IsNullOrWhiteSpace(options.Output.JsonlFile))
             sinks.Add(_jsonl = new JsonlSink(options.Output.Resolve(options.Output.JsonlFile)));
+        var cameras = options.Cameras.Where(c => c.Enabled).ToList();
         if (options.Store.Enabled)
         {
             _store = new SqliteEventStore(options.Output.Resolve(options.Store.Path), options.Store.Limits);
-            var storeSink = new StoreSink(_store, _jpeg, logs.CreateLogger("store"), time, TimeSpan.FromMinutes(options.Store.RetentionIntervalMinutes));
+            var storeSink = new StoreSink(_store, _jpeg, cameras, logs.CreateLogger("store"), time, TimeSpan.FromMinutes(options.Store.RetentionIntervalMinutes));
             await storeSink.RetainAsync(cancellationToken);
             sinks.Add(storeSink);
         }
-        var cameras = options.Cameras.Where(c => c.Enabled).ToList();
         if (options.Mqtt.Enabled)
         {
             options.Mqtt.OutboxPath = options.Output.Resolve(options.Mqtt.OutboxPath);
