@@ -22,7 +22,7 @@ public static class StreamWatchCli
         RunVerb.Create(),
         ReplayVerb.Create(),
         EvalVerb.Create(),
-        Group("model", "Vision-language model tools", ModelCheckVerb.Create()),
+        Group("model", "Vision-language model tools", ModelCheckVerb.Create(), ModelRunVerb.Create()),
     ];
 
     public static RootCommand Build()
