@@ -10,9 +10,7 @@ apt_pkgs=(
   ffmpeg                        # decodes every camera
   mosquitto                     # test broker (tests start their own on a free port)
   mosquitto-clients
-  libmosquitto1
   prometheus                    # promtool and a real Prometheus for the tests
-  libturbojpeg0
   libgtk-3-0                    # OpenCvSharp4's native library links it
   openssl
   python3-gi                    # the GStreamer RTSP test server

@@ -11,6 +11,25 @@ public sealed record RgbImage(int Width, int Height, byte[] Pixels)
         if (!File.Exists(path)) throw new FileNotFoundException($"image '{path}' does not exist", path);
         using var bgr = Cv2.ImRead(path, ImreadModes.Color);
         if (bgr.Empty()) throw new InvalidDataException($"image '{path}' cannot be decoded");
+        return FromBgr(bgr);
+    }
+
+    /// <summary>Decodes an encoded PNG or JPEG (e.g. a snapshot) as RGB.</summary>
+    public static RgbImage Decode(byte[] encoded)
+    {
+        using var bgr = Cv2.ImDecode(encoded, ImreadModes.Color);
+        if (bgr.Empty()) throw new InvalidDataException("the image cannot be decoded");
+        return FromBgr(bgr);
+    }
+
+    public (byte R, byte G, byte B) Pixel(int x, int y)
+    {
+        var i = (y * Width + x) * 3;
+        return (Pixels[i], Pixels[i + 1], Pixels[i + 2]);
+    }
+
+    private static RgbImage FromBgr(Mat bgr)
+    {
         using var rgb = new Mat();
         Cv2.CvtColor(bgr, rgb, ColorConversionCodes.BGR2RGB);
         var pixels = new byte[rgb.Width * rgb.Height * 3];

@@ -58,20 +58,24 @@ public sealed class CameraSource : IAsyncDisposable
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
         var ct = linked.Token;
+        // Stopping first closes the spawner: once Cancel returns, no ffmpeg starts any more.
+        using var closeOnCancel = ct.Register(_spawner.Close);
         _logger.LogInformation("camera {Camera}: reading {Url}", _camera.Name, UrlRedactor.Redact(_camera.Url));
         var canEnd = FfmpegArguments.CanEnd(_camera, replay: false);
         var first = true;
         var darkSince = _time.GetTimestamp(); // when the last run with frames ended (or the camera started)
+        void StopIfCancelled()
+        {
+            if (!ct.IsCancellationRequested) return;
+            Report(onState, _health.OnStopped(_time.GetUtcNow(), _lastOffset, "stopped"));
+            ct.ThrowIfCancellationRequested();
+        }
         while (true)
         {
             if (!first) StreamWatchMetrics.DecoderRestarts.Add(1, _tag);
             first = false;
             var (reason, healthyFor, detail) = await RunOnceAsync(onFrame, onState, ct);
-            if (ct.IsCancellationRequested)
-            {
-                Report(onState, _health.OnStopped(_time.GetUtcNow(), _lastOffset, "stopped"));
-                ct.ThrowIfCancellationRequested();
-            }
+            StopIfCancelled();
             if (canEnd && reason == "ended")
             {
                 _logger.LogInformation("camera {Camera}: file ended", _camera.Name);
@@ -84,8 +88,8 @@ public sealed class CameraSource : IAsyncDisposable
             _logger.LogWarning("camera {Camera}: stream {Reason} ({Detail}); restarting in {Delay:0.#} s",
                 _camera.Name, reason, UrlRedactor.Redact(detail), delay.TotalSeconds);
             Report(onState, _health.OnStopped(_time.GetUtcNow(), _lastOffset, reason));
-            try { await Task.Delay(delay, _time, ct); }
-            catch (OperationCanceledException) { }
+            await Task.Delay(delay, _time, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            StopIfCancelled(); // a stop during the delay starts no ffmpeg
         }
     }
 
@@ -95,8 +99,8 @@ public sealed class CameraSource : IAsyncDisposable
         Func<Frame, bool> onFrame, Action<CameraStateChanged> onState, CancellationToken ct)
     {
         FfmpegFrameSource src;
-        try { src = await FfmpegFrameSource.StartAsync(_camera, replay: false, _logger, _time, _spawner); }
-        catch (Exception e) when (e is Win32Exception or ObjectDisposedException or InvalidOperationException)
+        try { src = await FfmpegFrameSource.StartAsync(_camera, replay: false, _logger, _time, _spawner, ct); }
+        catch (Exception e) when (e is Win32Exception or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
             return ("start_failed", TimeSpan.Zero, e.Message);
         }

@@ -5,8 +5,8 @@ namespace StreamWatch.Ingest;
 
 /// <summary>
 /// The ffmpeg command line for a camera — pure, no I/O. ffmpeg decodes, drops to the analysis
-/// frame rate and scales so the longest side is <see cref="CameraOptions.InferenceSize"/> (even
-/// dimensions, aspect kept), and writes YUV4MPEG2 to stdout: raw I420 frames, each behind a
+/// frame rate and scales so the longest side is at most <see cref="CameraOptions.InferenceSize"/>
+/// (even dimensions, aspect kept; a smaller source is never upscaled), and writes YUV4MPEG2 to stdout: raw I420 frames, each behind a
 /// 6-byte "FRAME\n" marker, after one header line that states the size ffmpeg chose. The size thus
 /// travels in-band with the frames: no ffprobe round trip (a second connection that can hang too),
 /// and a camera whose resolution changes between restarts is read correctly.
@@ -62,7 +62,8 @@ public sealed class FfmpegArguments
     {
         var f = fps.ToString("0.###", CultureInfo.InvariantCulture);
         var s = inferenceSize.ToString(CultureInfo.InvariantCulture);
-        return $"fps={f},scale={s}:{s}:force_original_aspect_ratio=decrease:force_divisible_by=2";
+        // The box is min(configured, source) on each side: a source already inside it keeps its size.
+        return $"fps={f},scale=w='min({s},iw)':h='min({s},ih)':force_original_aspect_ratio=decrease:force_divisible_by=2";
     }
 
     public static InputKind Kind(string url)

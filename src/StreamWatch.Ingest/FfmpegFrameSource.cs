@@ -53,13 +53,13 @@ public sealed class FfmpegFrameSource : IAsyncDisposable
     public string RecentErrors { get { lock (_stderr) return string.Join(" | ", _stderr); } }
 
     /// <summary>Starts ffmpeg. With no <paramref name="spawner"/> the source owns one (replay).</summary>
-    public static async Task<FfmpegFrameSource> StartAsync(CameraOptions camera, bool replay, ILogger logger, TimeProvider time, ProcessSpawner? spawner = null)
+    public static async Task<FfmpegFrameSource> StartAsync(CameraOptions camera, bool replay, ILogger logger, TimeProvider time, ProcessSpawner? spawner = null, CancellationToken ct = default)
     {
         var owned = spawner == null ? new ProcessSpawner(camera.Name) : null;
         var args = FfmpegArguments.Build(camera, replay);
         try
         {
-            var p = await (spawner ?? owned!).StartAsync(ProcessSpawner.StartInfo("ffmpeg", args));
+            var p = await (spawner ?? owned!).StartAsync(ProcessSpawner.StartInfo("ffmpeg", args), ct);
             logger.LogInformation("camera {Camera}: ffmpeg started (pid {Pid}): ffmpeg {Args}", camera.Name, p.Id, UrlRedactor.Redact(string.Join(' ', args)));
             return new FfmpegFrameSource(p, camera, replay, logger, time, owned);
         }
@@ -143,6 +143,9 @@ public sealed class FfmpegFrameSource : IAsyncDisposable
     {
         Kill();
         await WaitForExitAsync(TimeSpan.FromSeconds(5));
+        // Process.Dispose leaves streams read synchronously open (until a GC): close both pipes here.
+        _process.StandardOutput.Dispose();
+        _process.StandardError.Dispose();
         _process.Dispose();
         _ownedSpawner?.Dispose();
     }

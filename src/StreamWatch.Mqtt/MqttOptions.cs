@@ -14,7 +14,9 @@ public sealed class MqttOptions : IValidatable
     public string? Password { get; set; }
     public string? PasswordFile { get; set; }
     public string? PasswordEnv { get; set; }
-    /// <summary>Empty: "streamwatch-" + host name.</summary>
+    /// <summary>This node's name in its availability topic; empty: the host name (other characters than [A-Za-z0-9_-] as '_').</summary>
+    public string Node { get; set; } = "";
+    /// <summary>Empty: "streamwatch-" + node.</summary>
     public string ClientId { get; set; } = "";
     public int KeepAliveSeconds { get; set; } = 30;
     /// <summary>5 (MQTT 5.0) or 311 (MQTT 3.1.1).</summary>
@@ -29,7 +31,9 @@ public sealed class MqttOptions : IValidatable
     public double StatsIntervalSeconds { get; set; } = 30;
     public double ReconnectMaxSeconds { get; set; } = 30;
 
-    public string EffectiveClientId => string.IsNullOrEmpty(ClientId) ? "streamwatch-" + Environment.MachineName : ClientId;
+    public string EffectiveNode => string.IsNullOrEmpty(Node) ? Topics.NodeId(Environment.MachineName) : Node;
+    public string EffectiveClientId => string.IsNullOrEmpty(ClientId) ? "streamwatch-" + EffectiveNode : ClientId;
+    public string AvailabilityTopic => Topics.Available(TopicPrefix, EffectiveNode);
 
     public void Validate(string path, ConfigErrors errors)
     {
@@ -39,6 +43,7 @@ public sealed class MqttOptions : IValidatable
         errors.Range(KeepAliveSeconds, 5, 65535, $"{path}:KeepAliveSeconds");
         if (ProtocolVersion is not (5 or 311)) errors.Add($"{path}:ProtocolVersion", $"must be 5 or 311 (got {ProtocolVersion})");
         if (!Topics.IsValidPrefix(TopicPrefix)) errors.Add($"{path}:TopicPrefix", "must be non-empty without '+', '#' or a leading/trailing '/'");
+        if (!string.IsNullOrEmpty(Node) && !Topics.IsValidNode(Node)) errors.Add($"{path}:Node", "must be letters, digits, '_' or '-' only");
         if (Discovery.Enabled && !Topics.IsValidPrefix(Discovery.Prefix)) errors.Add($"{path}:Discovery:Prefix", "must be non-empty without '+', '#' or a leading/trailing '/'");
         if (string.IsNullOrWhiteSpace(OutboxPath)) errors.Add($"{path}:OutboxPath", "is required");
         errors.Range(OutboxCapacity, 10, 10_000_000, $"{path}:OutboxCapacity");

@@ -17,7 +17,7 @@ internal sealed class MqttPublisher
     private readonly TimeProvider _time;
     private readonly Channel<TransportEvent> _events = Channel.CreateUnbounded<TransportEvent>(new() { SingleReader = true });
     private readonly InflightWindow _window;
-    private readonly Dictionary<long, (long Created, long? Onset)> _meta = new();
+    private readonly Dictionary<long, (long Created, long? Onset, string? Camera, string? Rule)> _meta = new();
     private readonly object _stateLock = new();
     private readonly Dictionary<string, (byte[] Payload, bool Retain)> _pending = new();
     private readonly List<(string Topic, byte[] Payload)> _retained = new();
@@ -26,6 +26,7 @@ internal sealed class MqttPublisher
     private Task _pump = Task.CompletedTask;
     private bool _connected;
     private volatile bool _stopping;
+    private byte[]? _stoppedPayload; // under _stateLock: the "stopped" message, whose PUBACK ends StopAsync
     private bool _stopAcked; // pump task only
     private int _stopMid = -1;
     private string? _lastFailure;
@@ -82,7 +83,8 @@ internal sealed class MqttPublisher
     {
         if (_transport == null) return false;
         _stopping = true;
-        SetRetained(Topics.Available(_options.TopicPrefix), stoppedPayload);
+        lock (_stateLock) _stoppedPayload = stoppedPayload;
+        SetRetained(_options.AvailabilityTopic, stoppedPayload);
         _events.Writer.TryWrite(new TransportEvent(TransportEventKind.Stop));
         await Task.WhenAny(_stopped.Task, Task.Delay(TimeSpan.FromSeconds(5)));
         _events.Writer.TryComplete();
@@ -90,7 +92,6 @@ internal sealed class MqttPublisher
         _transport.Stop();
         _transport.Dispose();
         _transport = null;
-        MqttGauges.Set(_outbox.Count, false);
         return _stopAcked;
     }
 
@@ -106,7 +107,6 @@ internal sealed class MqttPublisher
                 if (acked.Count > 0) { _outbox.Delete(acked); acked.Clear(); }
                 if (_connected) FlushState();
                 Fill(acked);
-                MqttGauges.Set(_outbox.Count, _connected);
             }
             catch (Exception ex)
             {
@@ -141,8 +141,12 @@ internal sealed class MqttPublisher
             case TransportEventKind.Published:
                 OnAck(e.Mid, e.Code, acked);
                 break;
-            case TransportEventKind.Log:
-                _log.LogWarning("libmosquitto: {Text}", e.Text);
+            case TransportEventKind.Rejected:
+                if (_window.Acked(e.Mid) is not { } rejected) break;
+                acked.Add(rejected);
+                _meta.Remove(rejected);
+                StreamWatchMetrics.MqttPublishFailures.Add(1, new KeyValuePair<string, object?>("reason", "client_rejected"));
+                _log.LogError("MQTT client rejected outbox message {Row}: {Error}; dropped", rejected, e.Text);
                 break;
             case TransportEventKind.Stop:
                 if (!_connected) _stopped.TrySetResult();
@@ -165,27 +169,29 @@ internal sealed class MqttPublisher
         {
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             StreamWatchMetrics.StageLatency.Record((now - m.Created) / 1000.0, new KeyValuePair<string, object?>("stage", "publish"));
-            if (m.Onset is { } onset) StreamWatchMetrics.EndToEndLatency.Record((now - onset) / 1000.0);
+            if (m.Onset is { } onset) StreamWatchMetrics.EndToEndLatency.Record((now - onset) / 1000.0, new("camera", m.Camera), new("rule", m.Rule));
         }
     }
 
     private void FlushState()
     {
         List<KeyValuePair<string, (byte[] Payload, bool Retain)>> batch;
+        byte[]? stopped;
         lock (_stateLock)
         {
             if (_pending.Count == 0) return;
             batch = _pending.ToList();
             _pending.Clear();
+            stopped = _stoppedPayload;
         }
-        var available = Topics.Available(_options.TopicPrefix);
+        var available = _options.AvailabilityTopic;
         // The availability topic goes first after a connect, so "online" precedes the state it vouches
-        // for, and last when stopping, so the PUBACK of "stopped" vouches for everything before it.
-        foreach (var (topic, (payload, retain)) in batch.OrderBy(b => b.Key == available ? (_stopping ? 2 : 0) : 1))
+        // for, and "stopped" goes last, so its PUBACK vouches for everything before it. Which one it is
+        // comes from the batch itself: a stop that starts during this flush cannot mark "online" as the last.
+        foreach (var (topic, (payload, retain)) in batch.OrderBy(b => b.Key != available ? 1 : ReferenceEquals(b.Value.Payload, stopped) ? 2 : 0))
         {
-            var r = _transport!.Publish(topic, payload, retain, out var mid, out var error);
-            if (r == PublishResult.Failed) _log.LogWarning("MQTT publish to {Topic} failed: {Error}", topic, error);
-            else if (_stopping && topic == available) _stopMid = mid;
+            if (!_transport!.Publish(topic, payload, retain, out var mid, out var error)) _log.LogWarning("MQTT publish to {Topic} failed: {Error}", topic, error);
+            else if (ReferenceEquals(payload, stopped)) _stopMid = mid;
         }
     }
 
@@ -195,8 +201,7 @@ internal sealed class MqttPublisher
         if (room == 0) return;
         foreach (var row in _outbox.ReadAfter(_window.Cursor, room))
         {
-            var r = _transport!.Publish(row.Topic, row.Payload, row.Retain, out var mid, out var error);
-            if (r == PublishResult.Failed)
+            if (!_transport!.Publish(row.Topic, row.Payload, row.Retain, out var mid, out var error))
             {
                 StreamWatchMetrics.MqttPublishFailures.Add(1, new KeyValuePair<string, object?>("reason", "client_rejected"));
                 _log.LogError("MQTT client rejected outbox message {Row} for {Topic}: {Error}; dropped", row.Id, row.Topic, error);
@@ -205,7 +210,7 @@ internal sealed class MqttPublisher
                 continue;
             }
             _window.Sent(mid, row.Id);
-            _meta[row.Id] = (row.CreatedMs, row.OnsetMs);
+            _meta[row.Id] = (row.CreatedMs, row.OnsetMs, row.Camera, row.Rule);
         }
         if (acked.Count > 0) { _outbox.Delete(acked); acked.Clear(); }
     }

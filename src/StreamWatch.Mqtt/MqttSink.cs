@@ -6,7 +6,7 @@ using StreamWatch.Core.Frames;
 using StreamWatch.Core.Pipeline;
 using StreamWatch.Core.Telemetry;
 using StreamWatch.Mqtt.HomeAssistant;
-using StreamWatch.Mqtt.Mosquitto;
+using StreamWatch.Mqtt.MqttNet;
 using StreamWatch.Mqtt.Outbox;
 
 namespace StreamWatch.Mqtt;
@@ -29,6 +29,7 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
     private ITimer? _statsTimer;
     private IReadOnlyList<string> _owned = [];
     private IReadOnlyList<string> _stale = [];
+    private IDisposable[] _gauges = [];
 
     public MqttSink(MqttOptions options, IReadOnlyList<CameraOptions> cameras, IJpegEncoder jpeg, ILogger logger, TimeProvider time)
     {
@@ -54,19 +55,26 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
         _outbox = new SqliteOutbox(_options.OutboxPath, _options.OutboxCapacity);
         if (_outbox.Count > 0) _log.LogInformation("MQTT outbox holds {Count} unacknowledged messages; delivering them first", _outbox.Count);
         EndLeftOpen(_outbox);
+        var outbox = _outbox;
+        _gauges =
+        [
+            StreamWatchMetrics.MqttConnected.Track(() => Connected ? 1 : 0),
+            StreamWatchMetrics.MqttOutboxDepth.Track(() => outbox.Count),
+            StreamWatchMetrics.MqttOutboxOldestAge.Track(() => outbox.OldestAge(_time.GetUtcNow()).TotalSeconds),
+        ];
         _publisher = new MqttPublisher(_options, _outbox, _log, _time);
-        _publisher.SetRetained(Topics.Available(Prefix), "online"u8.ToArray());
+        _publisher.SetRetained(_options.AvailabilityTopic, "online"u8.ToArray());
         var version = typeof(MqttSink).Assembly.GetName().Version?.ToString(3) ?? "0";
-        IReadOnlyList<DiscoveryMessage> discovery = _options.Discovery.Enabled ? Discovery.Build(Prefix, _options.Discovery.Prefix, _cameras, version) : [];
+        IReadOnlyList<DiscoveryMessage> discovery = _options.Discovery.Enabled ? Discovery.Build(Prefix, _options.Discovery.Prefix, _cameras, version, _options.AvailabilityTopic) : [];
         foreach (var d in discovery) _publisher.SetRetained(d.Topic, d.Payload);
-        ClearStaleRetained(RetainedLedger.Owned(Prefix, discovery, _cameras));
+        ClearStaleRetained(RetainedLedger.Owned(Prefix, _options.AvailabilityTopic, discovery, _cameras));
         foreach (var cam in _cameras)
         {
             _publisher.SetRetained(Topics.Status(Prefix, cam.Name), "offline"u8.ToArray());
             _publisher.SetRetained(Topics.Motion(Prefix, cam.Name), "OFF"u8.ToArray());
             foreach (var rule in cam.Rules) _publisher.SetRetained(Topics.RuleState(Prefix, cam.Name, rule.Name), Payloads.RuleState(null));
         }
-        _publisher.Start(new MosquittoClient(_options, _publisher.Events));
+        _publisher.Start(new MqttNetTransport(_options, _publisher.Events));
         if (_options.StatsIntervalSeconds > 0)
         {
             var every = TimeSpan.FromSeconds(_options.StatsIntervalSeconds);
@@ -116,7 +124,7 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
         var messages = new List<OutboxMessage>(2);
         if (Snapshot(a) is { } jpeg) messages.Add(new OutboxMessage(Topics.Snapshot(Prefix, a.Camera, a.Rule), jpeg, Retain: true));
         messages.Add(new OutboxMessage(Topics.Events(Prefix), Payloads.AlertEvent(a), Retain: false,
-            a.Phase == AlertPhase.New ? a.MotionOnsetUtc : null));
+            a.Phase == AlertPhase.New ? a.MotionOnsetUtc : null, a.Camera, a.Rule));
         var open = new OpenAlertChange(a.Id, a.Phase == AlertPhase.End ? null : messages[^1].Payload);
         try
         {
@@ -167,7 +175,8 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
         if (a.Phase == AlertPhase.End) _snapshotOf.Remove(a.Id);
         if (best == null || (seen && last == best.CapturedUtc)) return null;
         if (a.Phase != AlertPhase.End) _snapshotOf[a.Id] = best.CapturedUtc;
-        try { return _jpeg.EncodeI420(best.I420, best.Width, best.Height); }
+        var overlay = SnapshotOverlay.For(_cameras.FirstOrDefault(c => c.Name == a.Camera), a, best);
+        try { return _jpeg.EncodeI420(best.I420, best.Width, best.Height, overlay: overlay); }
         catch (Exception ex)
         {
             StreamWatchMetrics.SinkErrors.Add(1, new KeyValuePair<string, object?>("sink", "mqtt"));
@@ -193,6 +202,8 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
     {
         _statsTimer?.Dispose();
         _statsTimer = null;
+        foreach (var g in _gauges) g.Dispose();
+        _gauges = [];
         if (_publisher != null)
         {
             // The empty retained messages went out on connect, before "stopped": its PUBACK says the broker has them.

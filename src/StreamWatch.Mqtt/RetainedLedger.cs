@@ -1,4 +1,5 @@
 using StreamWatch.Core.Config;
+using StreamWatch.Core.State;
 using StreamWatch.Mqtt.HomeAssistant;
 
 namespace StreamWatch.Mqtt;
@@ -14,9 +15,9 @@ public static class RetainedLedger
     public static string PathFor(string outboxPath) => outboxPath + ".retained";
 
     /// <summary>Every retained topic a run with this config publishes.</summary>
-    public static IReadOnlyList<string> Owned(string prefix, IEnumerable<DiscoveryMessage> discovery, IEnumerable<CameraOptions> cameras)
+    public static IReadOnlyList<string> Owned(string prefix, string availabilityTopic, IEnumerable<DiscoveryMessage> discovery, IEnumerable<CameraOptions> cameras)
     {
-        var topics = new List<string> { Topics.Available(prefix) };
+        var topics = new List<string> { availabilityTopic };
         topics.AddRange(discovery.Select(d => d.Topic));
         foreach (var cam in cameras)
         {
@@ -45,10 +46,9 @@ public static class RetainedLedger
     /// <summary>Replaces the ledger atomically (write a temporary file, then rename).</summary>
     public static void Write(string path, IEnumerable<string> topics)
     {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
         var tmp = path + ".tmp";
-        File.WriteAllLines(tmp, topics);
-        File.Move(tmp, path, overwrite: true);
+        using (var w = new StreamWriter(PrivateFiles.Open(tmp, FileMode.Create, FileAccess.Write, FileShare.None)))
+            foreach (var t in topics) w.WriteLine(t);
+        File.Move(tmp, path, overwrite: true); // the rename keeps the temporary file's 0600
     }
 }

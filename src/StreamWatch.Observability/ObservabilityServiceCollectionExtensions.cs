@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StreamWatch.Observability.Http;
+using StreamWatch.Observability.Http.Api;
 using StreamWatch.Observability.Prometheus;
 using StreamWatch.Observability.Systemd;
 
@@ -16,13 +17,15 @@ public static class ObservabilityServiceCollectionExtensions
     /// services (the endpoints come up first, stop last) and resolve MetricsCollector early if
     /// start-up measurements matter. A SystemdNotifier registered beforehand (tests) is kept.
     /// </summary>
-    public static IServiceCollection AddStreamWatchObservability(this IServiceCollection services, ObservabilityOptions options)
+    public static IServiceCollection AddStreamWatchObservability(this IServiceCollection services, Func<IServiceProvider, ObservabilityOptions> options)
     {
-        services.AddSingleton(options);
+        services.AddSingleton<ObservabilityOptions>(options);
         services.TryAddSingleton<HealthState>();
         services.TryAddSingleton<MetricsCollector>();
-        services.TryAddSingleton(sp => new ObservabilityServer(options, sp.GetRequiredService<HealthState>(),
-            sp.GetRequiredService<MetricsCollector>(), sp.GetService<ILoggerFactory>()?.CreateLogger<ObservabilityServer>()));
+        services.TryAddSingleton<ApiSources>();
+        services.TryAddSingleton(sp => new ObservabilityServer(sp.GetRequiredService<ObservabilityOptions>(), sp.GetRequiredService<HealthState>(),
+            sp.GetRequiredService<MetricsCollector>(), sp.GetService<ILoggerFactory>()?.CreateLogger<ObservabilityServer>(),
+            sp.GetRequiredService<ApiSources>()));
         services.AddHostedService(sp => new ServerService(sp.GetRequiredService<ObservabilityServer>()));
         services.TryAddSingleton(_ => SystemdNotifier.FromEnvironment()!);
         services.AddHostedService(sp => new SystemdNotifyService(sp.GetService<SystemdNotifier>(),

@@ -1,11 +1,10 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using StreamWatch.Core.Alerts;
 using StreamWatch.Core.Config;
 using StreamWatch.Core.Pipeline;
 using StreamWatch.Core.Telemetry;
 using StreamWatch.IntegrationTests.Support;
-using StreamWatch.Jpeg;
+using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
 
 namespace StreamWatch.Benchmarks;
@@ -14,14 +13,16 @@ namespace StreamWatch.Benchmarks;
 /// MQTT figures against a real local mosquitto (printed, not asserted): QoS 1 alert throughput and
 /// latency (HandleAsync → PUBACK, including the fsync'd outbox write), and the time to drain 10 000
 /// alerts queued during an outage. Run: dotnet tests/StreamWatch.MqttProbe/bin/Release/net10.0/StreamWatch.MqttProbe.dll bench
+/// (add --nodelay for a broker with set_tcp_nodelay true).
 /// </summary>
 public static class MqttBenchmarks
 {
-    public static async Task RunAsync(TextWriter output, int throughputCount = 5000, int latencyCount = 500, int drainCount = 10_000)
+    public static async Task RunAsync(TextWriter output, bool brokerNoDelay = false, int throughputCount = 5000, int latencyCount = 500, int drainCount = 10_000)
     {
-        await using var broker = await MosquittoBroker.StartAsync();
+        await using var broker = await MosquittoBroker.StartAsync(tcpNoDelay: brokerNoDelay);
+        output.WriteLine($"mosquitto set_tcp_nodelay: {(brokerNoDelay ? "true" : "false (default)")}");
         var acks = new AckClock();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         var camera = new CameraOptions { Name = "cam1", Url = "bench", Rules = { new RuleOptions { Name = "door", Type = "motion" } } };
         var dir = Repo.TempDir("mqtt-bench");
         var options = new MqttOptions
@@ -98,22 +99,25 @@ public static class MqttBenchmarks
     }
 
     /// <summary>Counts PUBACKs of outbox messages through the mqtt_acked counter.</summary>
-    private sealed class AckClock : IDisposable
+    private sealed class AckClock : IMetricsRecorder, IDisposable
     {
-        private readonly MeterListener _listener = new();
+        private readonly IDisposable _listener;
         private long _count;
         private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public AckClock()
         {
-            _listener.InstrumentPublished = (i, l) => { if (i.Meter.Name == StreamWatchMetrics.MeterName && i.Name == "mqtt_acked") l.EnableMeasurementEvents(i); };
-            _listener.SetMeasurementEventCallback<long>((_, v, _, _) =>
-            {
-                Interlocked.Add(ref _count, v);
-                Interlocked.Exchange(ref _next, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-            });
-            _listener.Start();
+            _listener = Metric.Attach(this);
         }
+
+        public void Add(CounterMetric counter, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (counter != StreamWatchMetrics.MqttAcked) return;
+            Interlocked.Add(ref _count, (long)value);
+            Interlocked.Exchange(ref _next, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+
+        public void Record(HistogramMetric histogram, double seconds, ReadOnlySpan<KeyValuePair<string, object?>> tags) { }
 
         public long Count => Interlocked.Read(ref _count);
 

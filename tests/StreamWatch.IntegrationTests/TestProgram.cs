@@ -9,6 +9,8 @@ public static class TestProgram
     public static int Main(string[] args) => args.FirstOrDefault() switch
     {
         Ingest.OrphanChild.Mode => Ingest.OrphanChild.Run(args[1..]),
+        Ingest.FdLeakChild.Mode => Ingest.FdLeakChild.Run(args[1..]),
+        Store.StoreWriterChild.Mode => Store.StoreWriterChild.Run(args[1..]),
         _ => 2,
     };
 }

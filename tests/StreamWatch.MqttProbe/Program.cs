@@ -3,24 +3,24 @@ using StreamWatch.Core.Alerts;
 using StreamWatch.Core.Config;
 using StreamWatch.Core.Keyframes;
 using StreamWatch.Core.Pipeline;
-using StreamWatch.Jpeg;
+using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
 
-// Usage: StreamWatch.MqttProbe <port> <outbox.db> <client-id> [prefix]   |   StreamWatch.MqttProbe bench
+// Usage: StreamWatch.MqttProbe <port> <outbox.db> <client-id> [prefix [protocol 5|311]]   |   StreamWatch.MqttProbe bench [--nodelay]
 // stdin lines: "alert <id> <new|update|end>", "status <online|offline>", "motion <on|off>", "stop".
 if (args is ["bench", ..])
 {
-    await StreamWatch.Benchmarks.MqttBenchmarks.RunAsync(Console.Out);
+    await StreamWatch.Benchmarks.MqttBenchmarks.RunAsync(Console.Out, brokerNoDelay: args.Contains("--nodelay"));
     return 0;
 }
 var options = new MqttOptions
 {
-    Enabled = true, Host = "127.0.0.1", Port = int.Parse(args[0]), OutboxPath = args[1], ClientId = args[2],
-    TopicPrefix = args.Length > 3 ? args[3] : "streamwatch", KeepAliveSeconds = 5, ReconnectMaxSeconds = 2,
+    Enabled = true, Host = "127.0.0.1", Port = int.Parse(args[0]), OutboxPath = args[1], Node = args[2], ClientId = args[2],
+    TopicPrefix = args.Length > 3 ? args[3] : "streamwatch", ProtocolVersion = args.Length > 4 ? int.Parse(args[4]) : 5, KeepAliveSeconds = 5, ReconnectMaxSeconds = 2,
 };
 var camera = new CameraOptions { Name = "cam1", Url = "test", Rules = { new RuleOptions { Name = "door", Type = "motion" } } };
 var time = TimeProvider.System;
-using var jpeg = new TurboJpegEncoder();
+var jpeg = new OpenCvJpegEncoder();
 var sink = new MqttSink(options, [camera], jpeg, new StderrLogger(), time);
 await sink.StartAsync(CancellationToken.None);
 Console.WriteLine("ready");

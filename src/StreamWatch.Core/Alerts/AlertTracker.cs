@@ -24,8 +24,8 @@ namespace StreamWatch.Core.Alerts;
 /// at its end if that happened while it was open), <see cref="VerdictWait"/> of stream time after
 /// its end, or on <see cref="Flush"/>. A published late alert starts the cooldown from its end.</item>
 /// <item>Keyframes: each incident keeps the first MaxPerEvent keyframes. On opening it adopts the
-/// recent keyframes (last <see cref="Lookback"/>, plus Seconds for loiter, whose motion began that
-/// long ago), then every new keyframe while open. MotionOnsetUtc is the earliest attached keyframe's
+/// recent keyframes (from <see cref="Lookback"/> before the opening hit, or before the time its rule
+/// says the motion began, <see cref="RuleHit.MotionSince"/>), then every new keyframe while open. MotionOnsetUtc is the earliest attached keyframe's
 /// capture time (the pre-roll: the last still frame before the gate opened), null without keyframes.</item>
 /// </list>
 /// Thread-safe (one lock); output order within a call: ends first, then rules in configured order.
@@ -40,7 +40,7 @@ public sealed class AlertTracker
     public static readonly TimeSpan VerdictWait = TimeSpan.FromSeconds(20);
 
     private readonly string _camera;
-    private readonly Func<string> _newId;
+    private readonly Func<string, DateTimeOffset, string> _newId;
     private readonly int _maxKeyframes;
     private readonly RuleState[] _states;
     private readonly Dictionary<string, RuleState> _byName;
@@ -49,7 +49,8 @@ public sealed class AlertTracker
     private readonly object _lock = new();
 
     /// <param name="maxKeyframes">Keyframes kept per alert (Keyframes:MaxPerEvent).</param>
-    public AlertTracker(string camera, IReadOnlyList<RuleOptions> rules, Func<string> newId, int maxKeyframes = 12)
+    /// <param name="newId">Id for a new alert from its rule name and start time (<see cref="AlertIds.Next"/>).</param>
+    public AlertTracker(string camera, IReadOnlyList<RuleOptions> rules, Func<string, DateTimeOffset, string> newId, int maxKeyframes = 12)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxKeyframes, 1);
         _camera = camera;
@@ -110,8 +111,8 @@ public sealed class AlertTracker
                 if (s.Open is null)
                 {
                     if (s.InCooldown(offset)) continue;
-                    s.Open = new Incident(_newId(), s.Rule, hit.Zone, utc, offset);
-                    var since = offset - Lookback - (s.Rule.Type == "loiter" ? TimeSpan.FromSeconds(s.Rule.Seconds) : TimeSpan.Zero);
+                    s.Open = new Incident(_newId(s.Rule.Name, utc), s.Rule, hit.Zone, utc, offset);
+                    var since = (hit.MotionSince ?? offset) - Lookback;
                     foreach (var k in _recent)
                         if (k.Offset >= since) s.Open.Attach(k, _maxKeyframes);
                     gained |= s.Open.Keyframes.Count > 0;

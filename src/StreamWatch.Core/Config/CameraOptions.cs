@@ -6,14 +6,15 @@ namespace StreamWatch.Core.Config;
 public sealed class CameraOptions : IValidatable
 {
     public string Name { get; set; } = "";
-    /// <summary>rtsp://user:pass@host/path, a file path, or any input ffmpeg reads.</summary>
+    /// <summary>rtsp://user:pass@host/path, another URL of a <see cref="UrlSchemes">supported scheme</see>, or a file path.</summary>
     public string Url { get; set; } = "";
     public bool Enabled { get; set; } = true;
     /// <summary>Frames per second ffmpeg delivers for analysis.</summary>
     public double AnalysisFps { get; set; } = 5;
     /// <summary>Width of the grey plane motion analysis runs on (height follows the aspect ratio).</summary>
     public int AnalysisWidth { get; set; } = 320;
-    /// <summary>Longest side of the image kept for keyframes, snapshots and the model.</summary>
+    /// <summary>Longest side of the image kept for keyframes, snapshots and the model, at most: a
+    /// smaller source is never upscaled (the size is min(source, this)).</summary>
     public int InferenceSize { get; set; } = 672;
     /// <summary>Optional hardware decode preset: none, nvdec, vaapi.</summary>
     public string HwAccel { get; set; } = "none";
@@ -26,7 +27,12 @@ public sealed class CameraOptions : IValidatable
     /// <summary>Areas motion analysis ignores, each "x1,y1 x2,y2 x3,y3 …" in normalised coordinates.</summary>
     public List<string> Masks { get; set; } = new();
     public List<ZoneOptions> Zones { get; set; } = new();
+    /// <summary>Alert snapshots outline the alert's zone and the moving region (Frigate-style).</summary>
+    public bool AnnotateSnapshots { get; set; }
     public List<RuleOptions> Rules { get; set; } = new();
+
+    /// <summary>The streams the daemon reads (ffmpeg has many more protocols; these are the ones we run and test). Anything without "://" is a file path.</summary>
+    public static readonly string[] UrlSchemes = ["rtsp", "rtsps", "rtmp", "http", "https", "file"];
 
     public IReadOnlyList<Polygon> MaskPolygons() => Masks.Select(Polygon.Parse).ToList();
 
@@ -35,6 +41,8 @@ public sealed class CameraOptions : IValidatable
         if (string.IsNullOrWhiteSpace(Name)) errors.Add($"{path}:Name", "is required");
         else if (!IsSafeName(Name)) errors.Add($"{path}:Name", "may contain only letters, digits, '_' and '-'");
         if (string.IsNullOrWhiteSpace(Url)) errors.Add($"{path}:Url", "is required");
+        else if (!HasSupportedScheme(Url))
+            errors.Add($"{path}:Url", $"has a scheme the daemon does not read: use {string.Join("://, ", UrlSchemes)}:// or a file path");
         errors.Range(AnalysisFps, 0.1, 30, $"{path}:AnalysisFps");
         errors.Range(AnalysisWidth, 64, 1280, $"{path}:AnalysisWidth");
         errors.Range(InferenceSize, 64, 4096, $"{path}:InferenceSize");
@@ -57,6 +65,12 @@ public sealed class CameraOptions : IValidatable
             if (r.Type != "motion" && !zoneNames.Contains(r.Zone ?? ""))
                 errors.Add($"{path}:Rules:{i}:Zone", $"names no zone of this camera ('{r.Zone}')");
         }
+    }
+
+    private static bool HasSupportedScheme(string url)
+    {
+        var i = url.IndexOf("://", StringComparison.Ordinal);
+        return i < 0 || UrlSchemes.Contains(url[..i], StringComparer.OrdinalIgnoreCase);
     }
 
     internal static bool IsSafeName(string s) => s.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');

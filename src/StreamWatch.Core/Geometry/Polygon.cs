@@ -24,6 +24,9 @@ public sealed class Polygon
 
     public int Count => _x.Length;
 
+    /// <summary>Point <paramref name="i"/>, normalised.</summary>
+    public (float X, float Y) this[int i] => (_x[i], _y[i]);
+
     /// <summary>Parses "x1,y1 x2,y2 x3,y3 …" (normalised coordinates).</summary>
     public static Polygon Parse(string text)
     {

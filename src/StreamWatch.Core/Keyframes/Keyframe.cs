@@ -2,7 +2,8 @@ namespace StreamWatch.Core.Keyframes;
 
 /// <summary>
 /// A frame chosen for the model and for snapshots. Owns a copy of the I420 image at inference
-/// resolution, so it outlives the pooled frame it came from.
+/// resolution, so it outlives the pooled frame it came from. <see cref="Moving"/> bounds the pixels
+/// that changed on that frame (null when none did), for annotated snapshots.
 /// </summary>
 public sealed record Keyframe(
     string Camera,
@@ -12,4 +13,5 @@ public sealed record Keyframe(
     bool PreRoll,
     int Width,
     int Height,
-    byte[] I420);
+    byte[] I420,
+    Frames.Box? Moving = null);

@@ -83,7 +83,8 @@ public sealed class KeyframeSelector
     /// <param name="gateOpen">Gate state after this frame.</param>
     /// <param name="transition">Gate transition on this frame (Opened starts or continues an event).</param>
     /// <param name="output">Receives the keyframes emitted by this call (appended).</param>
-    public void Offer(Frame frame, float score, bool gateOpen, GateTransition transition, List<Keyframe> output)
+    /// <param name="moving">Where the frame's changed pixels are (MotionResult.ChangedBounds), kept with its keyframe.</param>
+    public void Offer(Frame frame, float score, bool gateOpen, GateTransition transition, List<Keyframe> output, Box? moving = null)
     {
         if (float.IsNaN(score)) score = 0;
         if (!gateOpen)
@@ -94,7 +95,7 @@ public sealed class KeyframeSelector
                 _closedAt = frame.Offset;
                 EndWindow(output);
             }
-            if (_options.PreRoll) _lastClosed.CopyFrom(frame, score);
+            if (_options.PreRoll) _lastClosed.CopyFrom(frame, score, moving);
             return;
         }
 
@@ -125,11 +126,11 @@ public sealed class KeyframeSelector
         if (!_windowBest.Valid)
         {
             _windowStart = frame.Offset;
-            _windowBest.CopyFrom(frame, score);
+            _windowBest.CopyFrom(frame, score, moving);
         }
         else if (score > _windowBest.Score)
         {
-            _windowBest.CopyFrom(frame, score);
+            _windowBest.CopyFrom(frame, score, moving);
         }
     }
 
@@ -188,7 +189,7 @@ public sealed class KeyframeSelector
         if (_emitted >= _options.MaxPerEvent && (preRoll || !_requested)) return false;
         _emitted++;
         output.Add(new Keyframe(_camera, s.CapturedUtc, s.Offset, s.Score, preRoll, s.Width, s.Height,
-            s.Buffer.AsSpan(0, s.Length).ToArray()));
+            s.Buffer.AsSpan(0, s.Length).ToArray(), s.Moving));
         return true;
     }
 
@@ -202,9 +203,10 @@ public sealed class KeyframeSelector
         public DateTimeOffset CapturedUtc;
         public TimeSpan Offset;
         public float Score;
+        public Box? Moving;
         public bool Valid;
 
-        public void CopyFrom(Frame frame, float score)
+        public void CopyFrom(Frame frame, float score, Box? moving)
         {
             var size = Frame.I420Size(frame.Width, frame.Height);
             if (Buffer.Length != size) Buffer = new byte[size]; // first use or a new stream size
@@ -215,6 +217,7 @@ public sealed class KeyframeSelector
             CapturedUtc = frame.CapturedUtc;
             Offset = frame.Offset;
             Score = score;
+            Moving = moving;
             Valid = true;
         }
     }

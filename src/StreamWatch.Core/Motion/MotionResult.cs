@@ -45,6 +45,25 @@ public sealed class MotionResult
     /// <summary>Number of 1s in <see cref="Changed"/>.</summary>
     public int ChangedPixels { get; set; }
 
+    /// <summary>The bounding box of <see cref="Changed"/>, normalised; null when no pixel changed.</summary>
+    public Frames.Box? ChangedBounds()
+    {
+        if (ChangedPixels == 0) return null;
+        int top = -1, bottom = 0, left = Width, right = -1;
+        for (var y = 0; y < Height; y++)
+        {
+            var row = Changed.AsSpan(y * Width, Width);
+            var first = row.IndexOfAnyExcept((byte)0);
+            if (first < 0) continue;
+            if (top < 0) top = y;
+            bottom = y;
+            left = Math.Min(left, first);
+            right = Math.Max(right, row.LastIndexOfAnyExcept((byte)0));
+        }
+        if (top < 0) return null;
+        return new Frames.Box((float)left / Width, (float)top / Height, (float)(right + 1 - left) / Width, (float)(bottom + 1 - top) / Height);
+    }
+
     /// <summary>Gate input: how much local (object) motion there is, 0 when none.</summary>
     public float Score { get; set; }
     public int ActiveCells { get; set; }

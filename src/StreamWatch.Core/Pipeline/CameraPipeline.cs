@@ -32,7 +32,7 @@ public sealed class CameraPipeline
     private readonly byte[] _grey;
 
     public CameraPipeline(CameraOptions camera, MotionOptions motion, GateOptions gate, KeyframeOptions keyframes,
-        int frameWidth, int frameHeight, Func<string> newAlertId)
+        int frameWidth, int frameHeight, Func<string, DateTimeOffset, string> newAlertId)
     {
         _camera = camera;
         FrameWidth = frameWidth;
@@ -43,7 +43,7 @@ public sealed class CameraPipeline
         _gate = new MotionGate(gate);
         _keyframes = new KeyframeSelector(keyframes, camera.Name);
         _rules = camera.Rules.Select(r => RuleFactory.Create(r, camera.Zones, motion.GridColumns, motion.GridRows, AnalysisWidth, AnalysisHeight)).ToArray();
-        _alerts = new AlertTracker(camera.Name, camera.Rules, newAlertId);
+        _alerts = new AlertTracker(camera.Name, camera.Rules, newAlertId, keyframes.MaxPerEvent);
         _cameraTag = new("camera", camera.Name);
     }
 
@@ -85,7 +85,7 @@ public sealed class CameraPipeline
         }
 
         _newKeyframes.Clear();
-        _keyframes.Offer(frame, m.Score, _gate.IsOpen, transition, _newKeyframes);
+        _keyframes.Offer(frame, m.Score, _gate.IsOpen, transition, _newKeyframes, m.ChangedBounds());
         foreach (var k in _newKeyframes)
         {
             StreamWatchMetrics.KeyframesSelected.Add(1, _cameraTag);

@@ -1,5 +1,3 @@
-using System.Reactive.Linq;
-using System.Reactive.Subjects;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using StreamWatch.Core.Telemetry;
@@ -10,20 +8,18 @@ namespace StreamWatch.Core.Pipeline;
 /// Fans pipeline events out to sinks. Each sink drains its own bounded queue on its own task, so a
 /// slow or failing sink never blocks a camera or another sink. A full queue drops its oldest event
 /// (counted in streamwatch_sink_dropped_total and logged); a sink that throws is logged and counted,
-/// and keeps receiving.
+/// and keeps receiving. <see cref="Publish"/> may be called from any thread: it only writes to the
+/// sinks' queues (no lock of ours, no callback); events of one publisher keep their order.
 /// </summary>
 public sealed class EventBus : IAsyncDisposable
 {
-    private readonly Subject<PipelineEvent> _subject = new();
-    private readonly ISubject<PipelineEvent> _sync;
-    private readonly List<(IDisposable Subscription, Channel<PipelineEvent> Queue, Task Pump)> _sinks = new();
+    private readonly List<(Channel<PipelineEvent> Queue, Task Pump)> _sinks = new();
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
 
     public EventBus(IEnumerable<IEventSink> sinks, ILogger log, int queueCapacity = 4096)
     {
         _log = log;
-        _sync = Subject.Synchronize(_subject);
         foreach (var sink in sinks)
         {
             var name = sink.Name;
@@ -34,15 +30,14 @@ public sealed class EventBus : IAsyncDisposable
                     StreamWatchMetrics.SinkDropped.Add(1, new KeyValuePair<string, object?>("sink", name));
                     _log.LogWarning("sink {Sink} is behind: dropped a {Event} event of camera {Camera}", name, dropped.GetType().Name, dropped.Camera);
                 });
-            var sub = _subject.Subscribe(e => queue.Writer.TryWrite(e));
-            _sinks.Add((sub, queue, Task.Run(() => PumpAsync(sink, queue.Reader))));
+            _sinks.Add((queue, Task.Run(() => PumpAsync(sink, queue.Reader))));
         }
     }
 
-    /// <summary>All events, in publication order (for observers such as the inference scheduler or tests).</summary>
-    public IObservable<PipelineEvent> Events => _subject.AsObservable();
-
-    public void Publish(PipelineEvent e) => _sync.OnNext(e);
+    public void Publish(PipelineEvent e)
+    {
+        foreach (var (queue, _) in _sinks) queue.Writer.TryWrite(e);
+    }
 
     private async Task PumpAsync(IEventSink sink, ChannelReader<PipelineEvent> reader)
     {
@@ -60,10 +55,8 @@ public sealed class EventBus : IAsyncDisposable
     /// <summary>Stops accepting events and waits until every sink has handled what it queued.</summary>
     public async ValueTask DisposeAsync()
     {
-        _sync.OnCompleted();
-        foreach (var (sub, queue, _) in _sinks) { sub.Dispose(); queue.Writer.TryComplete(); }
+        foreach (var (queue, _) in _sinks) queue.Writer.TryComplete();
         await Task.WhenAll(_sinks.Select(s => s.Pump));
         _stop.Dispose();
-        _subject.Dispose();
     }
 }

@@ -8,7 +8,9 @@ namespace StreamWatch.Core.Rules;
 /// <param name="Zone">Zone name, null for the whole-frame motion rule.</param>
 /// <param name="Strength">Share of the rule's cells that are active, or of its zone's pixels that changed if that is more (0..1).</param>
 /// <param name="DirectionDegrees">direction rule: mean flow direction, 0 = right, 90 = down, in [0, 360).</param>
-public readonly record struct RuleHit(string Rule, string? Zone, float Strength, float? DirectionDegrees);
+/// <param name="MotionSince">Stream time the motion this hit reports began, when the rule knows it is
+/// earlier than this frame (loiter: when the loitering began). An alert it opens adopts keyframes from then on.</param>
+public readonly record struct RuleHit(string Rule, string? Zone, float Strength, float? DirectionDegrees, TimeSpan? MotionSince = null);
 
 /// <summary>A rule that needs no model: decides from the motion grid of each analysed frame.</summary>
 public interface IRule

@@ -33,7 +33,8 @@ internal sealed class ZoneRule(RuleOptions options, RuleArea area) : IRule
 /// <summary>
 /// <c>loiter</c>: motion has been present in the zone (gate open, enough active cells) for at least
 /// Seconds. Absences up to <see cref="MaxGap"/> do not reset the clock; a longer one, or the
-/// stream offset going backwards (restart), does. Hits on every frame with motion once due.
+/// stream offset going backwards (restart), does. Hits on every frame with motion once due, saying
+/// when the loitering began.
 /// </summary>
 internal sealed class LoiterRule(RuleOptions options, RuleArea area) : IRule
 {
@@ -58,7 +59,7 @@ internal sealed class LoiterRule(RuleOptions options, RuleArea area) : IRule
             _since = offset;
         }
         _lastSeen = offset;
-        return offset - _since >= _due ? new RuleHit(Name, area.Zone, m.Fraction, null) : null;
+        return offset - _since >= _due ? new RuleHit(Name, area.Zone, m.Fraction, null, _since) : null;
     }
 }
 

@@ -1,52 +1,60 @@
-using System.Diagnostics.Metrics;
+using System.Reflection;
 
 namespace StreamWatch.Core.Telemetry;
 
 /// <summary>
-/// Every instrument StreamWatch reports, in one place. Names follow Prometheus conventions once
-/// exported (the exporter adds the <c>streamwatch_</c> prefix and unit suffixes as needed).
-/// Tags are bounded: camera, rule, stage, backend, phase, reason — never URLs or credentials.
+/// Every metric StreamWatch exports, in one place, named as exported (docs/metrics.md lists them).
+/// Labels are bounded: camera, rule, stage, backend, phase, reason, queue, outcome, sink — never URLs
+/// or credentials. Components record through these objects; the exporter is an <see cref="IMetricsRecorder"/>.
 /// </summary>
 public static class StreamWatchMetrics
 {
-    public const string MeterName = "StreamWatch";
-    public static readonly Meter Meter = new(MeterName, "1.0");
-
     // Ingest
-    public static readonly Counter<long> FramesDecoded = Meter.CreateCounter<long>("frames_decoded", "{frame}", "Frames read from the decoder");
-    public static readonly Counter<long> FramesAnalysed = Meter.CreateCounter<long>("frames_analysed", "{frame}", "Frames run through motion analysis");
-    public static readonly Counter<long> FramesDropped = Meter.CreateCounter<long>("frames_dropped", "{frame}", "Frames dropped because analysis fell behind");
-    public static readonly Counter<long> DecoderRestarts = Meter.CreateCounter<long>("ffmpeg_restarts", "{restart}", "ffmpeg child processes restarted");
-    public static readonly Counter<long> StreamErrors = Meter.CreateCounter<long>("stream_errors", "{error}", "Stream failures by reason");
-    public static readonly Histogram<double> DecodeLag = Meter.CreateHistogram<double>("decode_lag", "s", "Delay between a frame's capture time and the start of its analysis");
+    public static readonly CounterMetric FramesDecoded = new("streamwatch_frames_decoded_total", "Frames read from the decoder", "camera");
+    public static readonly CounterMetric FramesAnalysed = new("streamwatch_frames_analysed_total", "Frames run through motion analysis", "camera");
+    public static readonly CounterMetric FramesDropped = new("streamwatch_frames_dropped_total", "Frames dropped because analysis fell behind", "camera");
+    public static readonly CounterMetric DecoderRestarts = new("streamwatch_ffmpeg_restarts_total", "ffmpeg child processes restarted", "camera");
+    public static readonly CounterMetric StreamErrors = new("streamwatch_stream_errors_total", "Stream failures by reason", "camera", "reason");
+    public static readonly HistogramMetric DecodeLag = new("streamwatch_decode_lag_seconds", "Delay between a frame's capture time and the start of its analysis", "camera");
 
     // Motion, gate, keyframes
-    public static readonly Counter<double> GateOpenTime = Meter.CreateCounter<double>("gate_open", "s", "Stream time the motion gate was open");
-    public static readonly Counter<long> GateOpenings = Meter.CreateCounter<long>("gate_openings", "{opening}", "Times the motion gate opened");
-    public static readonly Counter<long> KeyframesSelected = Meter.CreateCounter<long>("keyframes_selected", "{keyframe}", "Keyframes chosen for the model");
+    public static readonly CounterMetric GateOpenTime = new("streamwatch_gate_open_seconds_total", "Stream time the motion gate was open", "camera");
+    public static readonly CounterMetric GateOpenings = new("streamwatch_gate_openings_total", "Times the motion gate opened", "camera");
+    public static readonly CounterMetric KeyframesSelected = new("streamwatch_keyframes_selected_total", "Keyframes chosen for the model", "camera");
 
     // Latency per stage (stage = gate | keyframe_queue | inference | publish)
-    public static readonly Histogram<double> StageLatency = Meter.CreateHistogram<double>("stage_latency", "s", "Time spent in a pipeline stage");
-    public static readonly Histogram<double> EndToEndLatency = Meter.CreateHistogram<double>("alert_latency", "s", "Motion onset to alert published");
+    public static readonly HistogramMetric StageLatency = new("streamwatch_stage_latency_seconds", "Time spent in a pipeline stage", "stage");
+    public static readonly HistogramMetric EndToEndLatency = new("streamwatch_alert_latency_seconds", "Motion onset to alert published", "camera", "rule");
 
     // Alerts, sinks, model
-    public static readonly Counter<long> Alerts = Meter.CreateCounter<long>("alerts", "{alert}", "Alert lifecycle messages by rule and phase");
-    public static readonly Counter<long> SinkDropped = Meter.CreateCounter<long>("sink_dropped", "{event}", "Events a sink's full queue dropped");
-    public static readonly Counter<long> SinkErrors = Meter.CreateCounter<long>("sink_errors", "{error}", "Events a sink failed to write");
-    public static readonly Counter<long> ModelRequests = Meter.CreateCounter<long>("model_requests", "{request}", "Model requests by backend and outcome");
-    // MQTT (outbox depth and connection state are observable gauges registered by StreamWatch.Mqtt)
-    public static readonly Counter<long> MqttAcked = Meter.CreateCounter<long>("mqtt_acked", "{message}", "Outbox messages the broker acknowledged");
-    public static readonly Counter<long> MqttPublishFailures = Meter.CreateCounter<long>("mqtt_publish_failures", "{message}", "MQTT messages the client or broker rejected, by reason");
-    public static readonly Counter<long> MqttOutboxDropped = Meter.CreateCounter<long>("mqtt_outbox_dropped", "{message}", "Oldest outbox messages dropped because the outbox was full");
-    public static readonly Counter<long> MqttConnectFailures = Meter.CreateCounter<long>("mqtt_connect_failures", "{attempt}", "Failed or refused MQTT connection attempts");
-    public static readonly Counter<long> ModelDropped = Meter.CreateCounter<long>("model_dropped", "{request}", "Model work dropped (stale, coalesced, queue full)");
+    public static readonly CounterMetric Alerts = new("streamwatch_alerts_total", "Alert lifecycle messages by rule and phase", "camera", "rule", "phase");
+    public static readonly CounterMetric SinkDropped = new("streamwatch_sink_dropped_total", "Events a sink's full queue dropped", "sink");
+    public static readonly CounterMetric SinkErrors = new("streamwatch_sink_errors_total", "Events a sink failed to write", "sink");
+    public static readonly CounterMetric ModelRequests = new("streamwatch_model_requests_total", "Model requests by backend and outcome", "backend", "outcome");
+    public static readonly HistogramMetric ModelRequestTime = new("streamwatch_model_request_seconds", "Model time per request (ONNX: vision, prefill and decode; OpenAI-compatible: one HTTP attempt)", "backend");
+    public static readonly HistogramMetric ModelTokenTime = new("streamwatch_model_token_seconds", "Model time per generated token (one decode step; ONNX backend)", "backend");
+    public static readonly CounterMetric ModelDropped = new("streamwatch_model_dropped_total", "Model work dropped (stale, coalesced, queue full)", "camera", "reason");
+
+    // MQTT
+    public static readonly CounterMetric MqttAcked = new("streamwatch_mqtt_acked_total", "Outbox messages the broker acknowledged");
+    public static readonly CounterMetric MqttPublishFailures = new("streamwatch_mqtt_publish_failures_total", "MQTT messages the client or broker rejected, by reason", "reason");
+    public static readonly CounterMetric MqttOutboxDropped = new("streamwatch_mqtt_outbox_dropped_total", "Oldest outbox messages dropped because the outbox was full");
+    public static readonly CounterMetric MqttConnectFailures = new("streamwatch_mqtt_connect_failures_total", "Failed or refused MQTT connection attempts");
+
+    // Event store
+    public static readonly CounterMetric StoreRetentionDeleted = new("streamwatch_store_retention_deleted_total", "Events the event store's retention deleted, by reason (age, size)", "reason");
 
     // Gauges: components register their series with Track(...) (see GaugeSet); read at scrape time.
-    public static readonly GaugeSet CameraUp = new(Meter, "camera_up", null, "1 while the camera's stream delivers frames, 0 while it is down or restarting");
-    public static readonly GaugeSet GateOpen = new(Meter, "gate_open_state", null, "1 while the camera's motion gate is open");
-    public static readonly GaugeSet QueueDepth = new(Meter, "queue_depth", "{item}", "Items waiting in a bounded queue (tags: camera, queue)");
-    public static readonly GaugeSet QueueCapacity = new(Meter, "queue_capacity", "{item}", "Capacity of a bounded queue (tags: camera, queue)");
-    public static readonly GaugeSet MqttConnected = new(Meter, "mqtt_connected", null, "1 while the MQTT client is connected to its broker");
-    public static readonly GaugeSet MqttOutboxDepth = new(Meter, "mqtt_outbox_depth", "{message}", "Messages waiting in the MQTT outbox");
-    public static readonly GaugeSet MqttOutboxOldestAge = new(Meter, "mqtt_outbox_oldest_age", "s", "Age of the oldest message waiting in the MQTT outbox (0 when empty)");
+    public static readonly GaugeSet CameraUp = new("streamwatch_camera_up", "1 while the camera's stream delivers frames, 0 while it is down or restarting", "camera");
+    public static readonly GaugeSet GateOpen = new("streamwatch_gate_open_state", "1 while the camera's motion gate is open", "camera");
+    public static readonly GaugeSet QueueDepth = new("streamwatch_queue_depth", "Items waiting in a bounded queue", "camera", "queue");
+    public static readonly GaugeSet QueueCapacity = new("streamwatch_queue_capacity", "Capacity of a bounded queue", "camera", "queue");
+    public static readonly GaugeSet MqttConnected = new("streamwatch_mqtt_connected", "1 while the MQTT client is connected to its broker");
+    public static readonly GaugeSet MqttOutboxDepth = new("streamwatch_mqtt_outbox_depth", "Messages waiting in the MQTT outbox");
+    public static readonly GaugeSet MqttOutboxOldestAge = new("streamwatch_mqtt_outbox_oldest_age_seconds", "Age of the oldest message waiting in the MQTT outbox (0 when empty)");
+
+    /// <summary>Every metric above, in declaration order.</summary>
+    public static IReadOnlyList<Metric> All { get; } = typeof(StreamWatchMetrics)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Select(f => f.GetValue(null)).OfType<Metric>().ToArray();
 }

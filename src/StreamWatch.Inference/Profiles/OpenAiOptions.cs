@@ -7,6 +7,8 @@ public sealed class OpenAiOptions : IValidatable
 {
     /// <summary>Base URL up to and including /v1, e.g. http://127.0.0.1:8000/v1.</summary>
     public string BaseUrl { get; set; } = "";
+    /// <summary>Several servers of one model tier instead of BaseUrl: each request goes to the healthy one with the fewest outstanding requests.</summary>
+    public List<string> BaseUrls { get; set; } = [];
     public string Model { get; set; } = "";
     /// <summary>Exactly one of ApiKey, ApiKeyFile, ApiKeyEnv may be set (or none for servers without keys).</summary>
     public string? ApiKey { get; set; }
@@ -22,7 +24,12 @@ public sealed class OpenAiOptions : IValidatable
 
     public void Validate(string path, ConfigErrors errors)
     {
-        errors.Require(Uri.TryCreate(BaseUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https", $"{path}:BaseUrl", "must be an absolute http(s) URL");
+        if (BaseUrls.Count == 0) errors.Require(IsHttpUrl(BaseUrl), $"{path}:BaseUrl", "must be an absolute http(s) URL");
+        else
+        {
+            errors.Require(string.IsNullOrEmpty(BaseUrl), $"{path}:BaseUrl", "set BaseUrl or BaseUrls, not both");
+            for (var i = 0; i < BaseUrls.Count; i++) errors.Require(IsHttpUrl(BaseUrls[i]), $"{path}:BaseUrls:{i}", "must be an absolute http(s) URL");
+        }
         errors.Require(!string.IsNullOrWhiteSpace(Model), $"{path}:Model", "must name the served model");
         errors.Require(new[] { ApiKey, ApiKeyFile, ApiKeyEnv }.Count(x => !string.IsNullOrEmpty(x)) <= 1, $"{path}:ApiKey", "set at most one of ApiKey, ApiKeyFile, ApiKeyEnv");
         errors.Require(ApiKeyFile is null || File.Exists(ApiKeyFile), $"{path}:ApiKeyFile", "file not found");
@@ -35,6 +42,11 @@ public sealed class OpenAiOptions : IValidatable
         errors.Range(CircuitBreakerSeconds, 0, 3600, $"{path}:CircuitBreakerSeconds");
         errors.Range(JpegQuality, 1, 100, $"{path}:JpegQuality");
     }
+
+    /// <summary>The configured servers: BaseUrls, or the one BaseUrl.</summary>
+    public IReadOnlyList<string> Endpoints => BaseUrls.Count > 0 ? BaseUrls : [BaseUrl];
+
+    private static bool IsHttpUrl(string? s) => Uri.TryCreate(s, UriKind.Absolute, out var u) && u.Scheme is "http" or "https";
 
     /// <summary>The API key from config, file or environment; null when none is configured.</summary>
     public string? ResolveApiKey() =>

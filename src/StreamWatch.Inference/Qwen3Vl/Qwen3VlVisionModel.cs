@@ -65,6 +65,8 @@ public sealed class Qwen3VlVisionModel : IVisionModel, IDisposable
         }
     }
 
+    private static readonly KeyValuePair<string, object?> Backend = new("backend", "onnx");
+
     public async Task<Verdict> JudgeAsync(VerdictRequest request, CancellationToken cancellationToken)
     {
         if (!_profiles.TryGetValue(request.Profile, out var profile)) throw Fail("error", $"{Name}: unknown profile '{request.Profile}'");
@@ -81,6 +83,7 @@ public sealed class Qwen3VlVisionModel : IVisionModel, IDisposable
     private Verdict Judge(VerdictRequest request, PromptProfile profile, long started, CancellationToken ct)
     {
         GenerationResult result;
+        var judging = Stopwatch.GetTimestamp();
         try
         {
             var images = request.Keyframes.Select(k => ImagePreprocessor.FromI420(k.I420, k.Width, k.Height, _maxPixels)).ToList();
@@ -88,6 +91,9 @@ public sealed class Qwen3VlVisionModel : IVisionModel, IDisposable
             var prompt = new PromptBuilder(_tokenizer).Build(profile.System, items);
             var constraint = new JsonSchemaConstraint(_vocab, profile.Program);
             result = new Qwen3VlGenerator(_model, _tokenizer).Generate(prompt, images, constraint, _maxNewTokens, ct);
+            StreamWatchMetrics.ModelRequestTime.Record(Stopwatch.GetElapsedTime(judging).TotalSeconds, Backend);
+            foreach (var step in result.Steps.Skip(1)) // step 0 is the prefill
+                StreamWatchMetrics.ModelTokenTime.Record(step.StepMicros / 1e6, Backend);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -1,5 +1,3 @@
-using System.Reactive.Linq;
-using System.Reactive.Subjects;
 using Microsoft.Extensions.Logging;
 using StreamWatch.Core.Telemetry;
 using StreamWatch.Core.Verdicts;
@@ -17,14 +15,20 @@ public sealed record SchedulerStats(int Queued, int Running, long Started, long 
 /// each class; a newer request for the same camera and alert replaces the queued one (keeping its
 /// place and class); work past its deadline is dropped (queued) or cancelled (running); at most
 /// <see cref="SchedulerOptions.Concurrency"/> requests run at once.
-/// Drops are counted in model_dropped{reason,camera}; model failures are logged and published.
+/// Drops are counted in model_dropped{reason,camera}; model failures are logged. Every request it
+/// accepted ends in exactly one result or failure, handed to the callbacks outside any lock, from
+/// the thread that finished it: they must not block (the daemon posts them to the camera's loop).
 /// </summary>
 public sealed class InferenceScheduler : IDisposable
 {
-    private sealed class Item(VerdictRequest request, string alertId)
+    private static readonly KeyValuePair<string, object?> QueueStage = new("stage", "keyframe_queue");
+    private static readonly KeyValuePair<string, object?> InferenceStage = new("stage", "inference");
+
+    private sealed class Item(VerdictRequest request, string alertId, long queued)
     {
         public VerdictRequest Request = request;
         public readonly string AlertId = alertId;
+        public readonly long Queued = queued; // TimeProvider timestamp; a coalesced request keeps its place and this
     }
 
     private readonly IVisionModel _model;
@@ -41,18 +45,16 @@ public sealed class InferenceScheduler : IDisposable
 
     private readonly Lane[] _lanes = [new(), new()];           // urgent, then normal
     private readonly CancellationTokenSource _stop = new();
-    private readonly ISubject<VerdictResult> _results = Subject.Synchronize(new Subject<VerdictResult>());
-    private readonly ISubject<VerdictFailure> _failures = Subject.Synchronize(new Subject<VerdictFailure>());
+    private readonly Action<VerdictResult> _onResult;
+    private readonly Action<VerdictFailure> _onFailure;
     private int _queued, _running;
     private List<Item> _expired = []; // went stale in the queue; reported as failures outside the lock
     private long _started, _completed, _failed, _coalesced, _stale, _full;
     private bool _disposed;
 
-    public InferenceScheduler(IVisionModel model, SchedulerOptions options, ILogger log, TimeProvider? time = null)
-        => (_model, _options, _log, _time) = (model, options, log, time ?? TimeProvider.System);
-
-    public IObservable<VerdictResult> Results => _results.AsObservable();
-    public IObservable<VerdictFailure> Failures => _failures.AsObservable();
+    public InferenceScheduler(IVisionModel model, SchedulerOptions options, ILogger log,
+        Action<VerdictResult> onResult, Action<VerdictFailure> onFailure, TimeProvider? time = null)
+        => (_model, _options, _log, _onResult, _onFailure, _time) = (model, options, log, onResult, onFailure, time ?? TimeProvider.System);
 
     public SchedulerStats Stats
     {
@@ -84,7 +86,7 @@ public sealed class InferenceScheduler : IDisposable
                 if (_queued >= _options.QueueCapacity) { Drop(request, "queue_full", ref _full); return false; }
                 var lane = _lanes[urgent ? 0 : 1];
                 if (!lane.Queues.TryGetValue(request.Camera, out var q)) lane.Queues[request.Camera] = q = new LinkedList<Item>();
-                q.AddLast(new Item(request, alertId));
+                q.AddLast(new Item(request, alertId, _time.GetTimestamp()));
                 _queued++;
                 if (q.Count == 1) lane.Turns.AddLast(request.Camera);
             }
@@ -105,7 +107,7 @@ public sealed class InferenceScheduler : IDisposable
             (expired, _expired) = (_expired, []);
         }
         foreach (var item in expired)
-            _failures.OnNext(new VerdictFailure(item.AlertId, item.Request, new TimeoutException("its deadline passed while it waited in the queue")));
+            _onFailure(new VerdictFailure(item.AlertId, item.Request, new TimeoutException("its deadline passed while it waited in the queue")));
     }
 
     private List<Item> TakeRunnable(DateTimeOffset now)
@@ -152,13 +154,16 @@ public sealed class InferenceScheduler : IDisposable
     private async Task RunAsync(Item item)
     {
         var r = item.Request;
+        StreamWatchMetrics.StageLatency.Record(_time.GetElapsedTime(item.Queued).TotalSeconds, QueueStage);
         var left = r.Deadline - _time.GetUtcNow();
         using var deadline = left < TimeSpan.FromDays(1) ? new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _stop.Token);
         Exception? error = null;
         Verdict? verdict = null;
+        var started = _time.GetTimestamp();
         try { verdict = await _model.JudgeAsync(r, linked.Token).ConfigureAwait(false); }
         catch (Exception e) { error = e; }
+        StreamWatchMetrics.StageLatency.Record(_time.GetElapsedTime(started).TotalSeconds, InferenceStage);
         List<Item> start;
         lock (_gate)
         {
@@ -169,11 +174,11 @@ public sealed class InferenceScheduler : IDisposable
             start = _disposed ? [] : TakeRunnable(_time.GetUtcNow());
         }
         foreach (var next in start) _ = Task.Run(() => RunAsync(next));
-        if (verdict != null) _results.OnNext(new VerdictResult(item.AlertId, r, verdict));
+        if (verdict != null) _onResult(new VerdictResult(item.AlertId, r, verdict));
         else
         {
             if (error is not ModelAnswerException) _log.LogWarning(error, "model {Model} failed for camera {Camera} alert {Alert}", _model.Name, r.Camera, item.AlertId);
-            _failures.OnNext(new VerdictFailure(item.AlertId, r, error!));
+            _onFailure(new VerdictFailure(item.AlertId, r, error!));
         }
         ReportExpired();
     }
@@ -188,7 +193,5 @@ public sealed class InferenceScheduler : IDisposable
             _queued = 0;
         }
         _stop.Cancel();
-        _results.OnCompleted();
-        _failures.OnCompleted();
     }
 }

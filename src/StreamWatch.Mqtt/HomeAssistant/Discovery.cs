@@ -13,7 +13,8 @@ public sealed record DiscoveryMessage(string Topic, string Component, byte[] Pay
 /// </summary>
 public static class Discovery
 {
-    public static IReadOnlyList<DiscoveryMessage> Build(string topicPrefix, string discoveryPrefix, IEnumerable<CameraOptions> cameras, string version)
+    /// <param name="availabilityTopic">The publishing node's; unique ids and state topics do not depend on the node.</param>
+    public static IReadOnlyList<DiscoveryMessage> Build(string topicPrefix, string discoveryPrefix, IEnumerable<CameraOptions> cameras, string version, string availabilityTopic)
     {
         var node = Topics.NodeId(topicPrefix);
         var list = new List<DiscoveryMessage>();
@@ -27,7 +28,7 @@ public static class Discovery
                         w.WriteString("unique_id", $"{node}_{c}_{objectId}");
                         w.WriteString("object_id", $"{node}_{c}_{objectId}");
                         fields(w);
-                        Availability(w, topicPrefix);
+                        Availability(w, availabilityTopic);
                         Device(w, node, c, version);
                     })));
 
@@ -79,11 +80,11 @@ public static class Discovery
     }
 
     /// <summary>Online only when the availability topic says "online" ("offline" and "stopped" both mean unavailable).</summary>
-    private static void Availability(Utf8JsonWriter w, string prefix)
+    private static void Availability(Utf8JsonWriter w, string topic)
     {
         w.WriteStartArray("availability");
         w.WriteStartObject();
-        w.WriteString("topic", Topics.Available(prefix));
+        w.WriteString("topic", topic);
         w.WriteString("payload_available", "online");
         w.WriteString("payload_not_available", "offline");
         w.WriteString("value_template", "{{ 'online' if value == 'online' else 'offline' }}");

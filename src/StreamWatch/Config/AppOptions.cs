@@ -5,6 +5,7 @@ using StreamWatch.Core.Motion;
 using StreamWatch.Inference.Profiles;
 using StreamWatch.Mqtt;
 using StreamWatch.Observability;
+using StreamWatch.Store;
 
 namespace StreamWatch.Config;
 
@@ -19,6 +20,7 @@ public sealed class AppOptions : IValidatable
     public MqttOptions Mqtt { get; set; } = new();
     public ObservabilityOptions Observability { get; set; } = new();
     public ModelOptions Model { get; set; } = new();
+    public StoreOptions Store { get; set; } = new();
 
     public void Validate(string path, ConfigErrors errors)
     {
@@ -35,6 +37,7 @@ public sealed class AppOptions : IValidatable
         Mqtt.Validate("Mqtt", errors);
         Observability.Validate("Observability", errors);
         Model.Validate("Model", errors);
+        Store.Validate("Store", errors);
     }
 }
 
@@ -47,7 +50,7 @@ public sealed class OutputOptions : IValidatable
     public string JsonlFile { get; set; } = "events.jsonl";
     /// <summary>Events each sink may have queued before the oldest is dropped (and counted).</summary>
     public int SinkQueueCapacity { get; set; } = 4096;
-    /// <summary>Frames a camera may have waiting for analysis before the oldest is dropped (and counted).</summary>
+    /// <summary>Frames a camera may have waiting for analysis; a frame that finds them all waiting is dropped (and counted).</summary>
     public int FrameQueueCapacity { get; set; } = 4;
 
     public string Resolve(string file) => Path.IsPathRooted(file) ? file : Path.Combine(StateDirectory, file);

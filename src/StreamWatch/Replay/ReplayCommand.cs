@@ -33,7 +33,7 @@ public static class ReplayCommand
         await using var source = await FfmpegFrameSource.StartAsync(camera, replay: true, NullLogger.Instance, TimeProvider.System);
         if (!await source.OpenAsync(ct))
             throw new UsageException($"'{video}' could not be decoded: {source.RecentErrors}");
-        return await ReplayEngine.RunAsync(Frames(source, ct), f => source.Pool!.Return(f), camera, options, output, ct);
+        return await ReplayEngine.RunAsync(Frames(source, ct), f => source.Pool!.Return(f), camera, options, output, NullLogger.Instance, ct);
     }
 
     private static async IAsyncEnumerable<Frame> Frames(FfmpegFrameSource source, [EnumeratorCancellation] CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using StreamWatch.Config;
 using StreamWatch.Core.Config;
 using StreamWatch.Core.Frames;
@@ -12,22 +13,22 @@ public sealed record ReplayResult(long Frames, long Analysed, int Keyframes, dou
     IReadOnlyList<(double Start, double End)> GateIntervals);
 
 /// <summary>
-/// Drives the daemon's own <see cref="CameraPipeline"/> over frames from a file as fast as they
-/// decode, writing event lines (docs/events.md). Deterministic: ids count from 1, no wall clock.
+/// Drives the daemon's own camera loop (<see cref="CameraLoop"/>: offset continuation, frame-size
+/// flush, the same alert ids) over frames from a file as fast as they decode, writing event lines
+/// (docs/events.md). Deterministic: no wall clock, the stream starts at 1970-01-01T00:00:00Z.
 /// </summary>
 public static class ReplayEngine
 {
     public static async Task<ReplayResult> RunAsync(IAsyncEnumerable<Frame> frames, Action<Frame> release,
-        CameraOptions camera, AppOptions options, TextWriter? output, CancellationToken ct)
+        CameraOptions camera, AppOptions options, TextWriter? output, ILogger log, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
-        CameraPipeline? pipeline = null;
+        var loop = new CameraLoop(camera, options.Motion, options.Gate, options.Keyframes, log);
         var events = new List<PipelineEvent>();
         var gate = new List<(double, double)>();
         double? openedAt = null;
         long count = 0, analysed = 0;
         var keyframes = 0;
-        var seq = 0;
         TimeSpan last = TimeSpan.Zero, step = TimeSpan.Zero;
 
         void Write(List<PipelineEvent> list)
@@ -50,9 +51,8 @@ public static class ReplayEngine
             try
             {
                 count++;
-                pipeline ??= new CameraPipeline(camera, options.Motion, options.Gate, options.Keyframes,
-                    frame.Width, frame.Height, () => $"{camera.Name}-{++seq}");
-                pipeline.Process(frame, events);
+                frame.CapturedUtc = DateTimeOffset.UnixEpoch + frame.Offset;
+                loop.Frame(frame, events);
                 analysed++;
                 step = frame.Offset - last;
                 last = frame.Offset;
@@ -60,7 +60,7 @@ public static class ReplayEngine
             finally { release(frame); }
             Write(events);
         }
-        pipeline?.Flush(events);
+        loop.Flush(events);
         Write(events);
         var duration = (last + step).TotalSeconds;
         if (openedAt is { } stillOpen) gate.Add((stillOpen, duration));

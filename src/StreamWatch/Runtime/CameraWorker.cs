@@ -1,4 +1,3 @@
-using System.Reactive.Linq;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using StreamWatch.Config;
@@ -6,42 +5,58 @@ using StreamWatch.Core.Config;
 using StreamWatch.Core.Frames;
 using StreamWatch.Core.Pipeline;
 using StreamWatch.Core.Telemetry;
-using StreamWatch.Core.Verdicts;
 using StreamWatch.Ingest;
 
 namespace StreamWatch.Runtime;
 
 /// <summary>
-/// One live camera: the ffmpeg source pushes frames into a small bounded queue (oldest dropped and
-/// counted when analysis falls behind, so ingest never waits), and an analysis loop runs the
-/// camera's <see cref="CameraPipeline"/> on them. Exposed as an Rx stream of pipeline events.
+/// One live camera. Its loop is the only owner of its <see cref="CameraLoop"/> (pipeline, alerts):
+/// frames and online/offline changes from the ffmpeg source, and verdicts and failures from the
+/// model, reach it as <see cref="CameraMessage"/>s on its own bounded inbox, and it publishes the
+/// events in the order it decided them. Ingest never waits: a frame that finds
+/// <see cref="OutputOptions.FrameQueueCapacity"/> frames waiting is dropped and counted. The other
+/// messages are never dropped: they have slots of their own and, beyond those, wait for room
+/// without blocking their sender.
 /// </summary>
 public sealed class CameraWorker
 {
+    /// <summary>Inbox room beyond the frames, for verdicts, failures and state changes.</summary>
+    private const int ControlSlots = 64;
+
     private readonly CameraOptions _camera;
-    private readonly AppOptions _options;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
-    private readonly object _gate = new();
-    private CameraPipeline? _pipeline;
-    private long _alertSeq;
-    private ChannelReader<Frame>? _queue;
+    private readonly CameraLoop _loop;
+    private readonly Channel<CameraMessage> _inbox;
+    private readonly int _frameCapacity;
+    private readonly KeyValuePair<string, object?> _tag;
+    private int _queuedFrames;
     private long _analysed, _gateOpenFrames, _ratesAt;
     private long _analysedMark, _gateOpenMark;
-    private TimeSpan _offsetBase, _lastRaw = TimeSpan.MinValue, _lastOffset;
 
     public CameraWorker(CameraOptions camera, AppOptions options, ILogger log, TimeProvider time)
     {
-        _camera = camera; _options = options; _log = log; _time = time;
+        _camera = camera; _log = log; _time = time;
+        _loop = new CameraLoop(camera, options.Motion, options.Gate, options.Keyframes, log);
+        _frameCapacity = options.Output.FrameQueueCapacity;
+        _tag = new("camera", camera.Name);
+        _inbox = Channel.CreateBounded<CameraMessage>(new BoundedChannelOptions(_frameCapacity + ControlSlots)
+        {
+            FullMode = BoundedChannelFullMode.Wait, SingleReader = true,
+        });
     }
 
-    /// <summary>The shared model, when one is configured (set before subscribing).</summary>
+    /// <summary>The shared model, when one is configured (set before <see cref="RunAsync"/>).</summary>
     public ModelJudge? Judge { get; set; }
 
     public string Name => _camera.Name;
     public bool Online { get; private set; }
     public bool GateOpen { get; private set; }
-    public int QueueDepth => _queue?.Count ?? 0;
+    public int QueueDepth => Volatile.Read(ref _queuedFrames);
+    public long FramesAnalysed => Interlocked.Read(ref _analysed);
+    /// <summary>A copy of the newest analysed frame, taken at most once a second (for the API's latest.jpg).</summary>
+    public LatestFrame? Latest => Volatile.Read(ref _latest);
+    private LatestFrame? _latest;
 
     /// <summary>Analysed frames per second and the share of them with the gate open, since the last call.</summary>
     public (double Fps, double GateOpenRatio) TakeRates()
@@ -55,131 +70,114 @@ public sealed class CameraWorker
     }
 
     /// <summary>
-    /// Events of this camera. Subscribing starts ffmpeg; cancelling <paramref name="stop"/> stops it,
-    /// flushes the pipeline (open alerts end) and completes the stream.
+    /// Hands a message to the camera's loop from any thread; never blocks and never runs camera
+    /// code. Lost only once the camera has stopped (a late verdict).
     /// </summary>
-    public IObservable<PipelineEvent> Events(CancellationToken stop) => Observable.Create<PipelineEvent>(async (observer, ct) =>
+    public void Post(CameraMessage message)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, stop);
-        try { await RunAsync(observer, linked.Token); }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // one broken camera (e.g. a zone that covers no analysis cell) must not end the others' streams
-            _log.LogCritical(e, "camera {Camera} stopped: {Error}", _camera.Name, e.Message);
-            Online = false;
-            observer.OnNext(new CameraStateChanged(_camera.Name, _time.GetUtcNow(), _lastOffset, false, "failed"));
-        }
-    });
+        if (!_inbox.Writer.TryWrite(message)) _ = PostLaterAsync(message);
+    }
 
-    private async Task RunAsync(IObserver<PipelineEvent> observer, CancellationToken ct)
+    private async Task PostLaterAsync(CameraMessage message)
     {
-        var tag = new KeyValuePair<string, object?>("camera", _camera.Name);
+        try { await _inbox.Writer.WriteAsync(message).ConfigureAwait(false); }
+        catch (ChannelClosedException) { }
+    }
+
+    /// <summary>
+    /// Runs ffmpeg and the camera's loop until <paramref name="ct"/> is cancelled (or a file that is
+    /// not looped ends); then the pipeline flushes (open alerts end). Events go to <paramref name="publish"/>
+    /// from the loop, one at a time, in order.
+    /// </summary>
+    public async Task RunAsync(Action<PipelineEvent> publish, CancellationToken ct)
+    {
         await using var source = new CameraSource(_camera, _log, _time);
-        var frames = Channel.CreateBounded<Frame>(
-            new BoundedChannelOptions(_options.Output.FrameQueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
-            dropped => { StreamWatchMetrics.FramesDropped.Add(1, tag); source.Return(dropped); });
-        _queue = frames.Reader;
-
-        var analysis = Task.Run(async () =>
-        {
-            var output = new List<PipelineEvent>();
-            await foreach (var frame in frames.Reader.ReadAllAsync(CancellationToken.None))
-            {
-                output.Clear();
-                try
-                {
-                    ContinueOffsets(frame);
-                    StreamWatchMetrics.DecodeLag.Record((_time.GetUtcNow() - frame.CapturedUtc).TotalSeconds, tag);
-                    var start = _time.GetTimestamp();
-                    lock (_gate)
-                    {
-                        var pipeline = PipelineFor(frame, output);
-                        pipeline.Process(frame, output);
-                        GateOpen = pipeline.GateOpen;
-                        if (Judge != null && pipeline.AlertKeyframesGained)
-                            Judge.Submit(_camera.Name, pipeline.OpenAlerts, _camera.Rules);
-                    }
-                    Interlocked.Increment(ref _analysed);
-                    if (GateOpen) Interlocked.Increment(ref _gateOpenFrames);
-                    StreamWatchMetrics.StageLatency.Record(_time.GetElapsedTime(start).TotalSeconds, tag, new("stage", "gate"));
-                }
-                catch (Exception e)
-                {
-                    _log.LogError(e, "camera {Camera}: analysis failed on frame {Sequence}", _camera.Name, frame.Sequence);
-                }
-                finally { source.Return(frame); }
-                foreach (var e in output) observer.OnNext(e);
-            }
-            output.Clear();
-            lock (_gate) _pipeline?.Flush(output);
-            foreach (var e in output) observer.OnNext(e);
-        });
-
+        var loop = Task.Run(() => LoopAsync(publish, source.Return));
         try
         {
-            await source.RunAsync(
-                frame => frames.Writer.TryWrite(frame),
-                state =>
-                {
-                    Online = state.Online;
-                    if (!state.Online) lock (_gate) _pipeline?.Reset();
-                    observer.OnNext(state);
-                },
-                ct);
+            await source.RunAsync(Offer, state => Post(CameraMessage.StateOf(state)), ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        catch (Exception e)
+        {
+            // one broken camera must not end the others
+            _log.LogCritical(e, "camera {Camera} stopped: {Error}", _camera.Name, e.Message);
+            Post(CameraMessage.StateOf(new CameraStateChanged(_camera.Name, _time.GetUtcNow(), _loop.LastOffset, false, "failed")));
+        }
         finally
         {
-            frames.Writer.TryComplete();
-            await analysis;
+            Complete();
+            await loop;
         }
     }
 
-    /// <summary>
-    /// Each ffmpeg run counts offsets from 0; the camera's stream time goes on across restarts so
-    /// that gate, cooldowns and alert times never run backwards.
-    /// </summary>
-    private void ContinueOffsets(Frame frame)
+    /// <summary>No more messages: the loop handles what is queued, flushes the pipeline and ends.</summary>
+    internal void Complete() => _inbox.Writer.TryComplete();
+
+    /// <summary>From the ingest loop: true when the frame was queued (the camera's loop gives it back to <c>release</c>).</summary>
+    internal bool Offer(Frame frame)
     {
-        var raw = frame.Offset;
-        if (raw <= _lastRaw) _offsetBase = _lastOffset + TimeSpan.FromSeconds(1 / _camera.AnalysisFps) - raw;
-        _lastRaw = raw;
-        frame.Offset = raw + _offsetBase;
-        _lastOffset = frame.Offset;
+        if (Interlocked.Increment(ref _queuedFrames) <= _frameCapacity && _inbox.Writer.TryWrite(CameraMessage.FrameOf(frame))) return true;
+        Interlocked.Decrement(ref _queuedFrames);
+        StreamWatchMetrics.FramesDropped.Add(1, _tag);
+        return false;
     }
 
-    /// <summary>Hands a model verdict to the alert lifecycle; returns the events it caused.</summary>
-    public List<PipelineEvent> ApplyVerdict(string alertId, Verdict verdict)
+    /// <summary>The camera's loop: handles its messages one at a time until <see cref="Complete"/>, then flushes.</summary>
+    internal async Task LoopAsync(Action<PipelineEvent> publish, Action<Frame> release)
     {
         var output = new List<PipelineEvent>();
-        lock (_gate) _pipeline?.ApplyVerdict(alertId, verdict, output);
-        return output;
-    }
-
-    /// <summary>Tells the alert lifecycle the model gave up on the alert; returns the events it caused.</summary>
-    public List<PipelineEvent> VerdictFailed(string alertId)
-    {
-        var output = new List<PipelineEvent>();
-        lock (_gate) _pipeline?.VerdictFailed(alertId, output);
-        return output;
-    }
-
-    /// <summary>
-    /// The pipeline for this frame's size. A camera that comes back with another aspect ratio gets a
-    /// new one (motion state and zones depend on the size); the old one is flushed first, so its open
-    /// alerts end (and held ones go out unverified) instead of staying open forever.
-    /// </summary>
-    private CameraPipeline PipelineFor(Frame frame, List<PipelineEvent> output)
-    {
-        if (_pipeline is { } p)
+        await foreach (var message in _inbox.Reader.ReadAllAsync())
         {
-            if (p.FrameWidth == frame.Width && p.FrameHeight == frame.Height) return p;
-            _log.LogWarning("camera {Camera}: frame size changed from {OldWidth}x{OldHeight} to {Width}x{Height}; ending {Open} open alerts and starting over",
-                _camera.Name, p.FrameWidth, p.FrameHeight, frame.Width, frame.Height, p.OpenAlerts.Count);
-            p.Flush(output);
+            try { Handle(message, output); }
+            catch (Exception e)
+            {
+                _log.LogError(e, "camera {Camera}: analysis failed on frame {Sequence}", _camera.Name, message.Frame?.Sequence);
+            }
+            finally
+            {
+                if (message.Frame is { } frame)
+                {
+                    Interlocked.Decrement(ref _queuedFrames);
+                    release(frame);
+                }
+            }
+            foreach (var e in output) publish(e);
+            output.Clear();
         }
-        _pipeline = new CameraPipeline(_camera, _options.Motion, _options.Gate, _options.Keyframes,
-            frame.Width, frame.Height, () => $"{_camera.Name}-{_time.GetUtcNow():yyyyMMddHHmmss}-{Interlocked.Increment(ref _alertSeq)}");
-        return _pipeline;
+        _loop.Flush(output);
+        foreach (var e in output) publish(e);
+    }
+
+    private void Handle(CameraMessage message, List<PipelineEvent> output)
+    {
+        switch (message)
+        {
+            case { Frame: { } frame }:
+                StreamWatchMetrics.DecodeLag.Record((_time.GetUtcNow() - frame.CapturedUtc).TotalSeconds, _tag);
+                var start = _time.GetTimestamp();
+                _loop.Frame(frame, output);
+                GateOpen = _loop.GateOpen;
+                if (Judge != null && _loop.AlertKeyframesGained) Judge.Submit(_camera.Name, _loop.OpenAlerts, _camera.Rules);
+                Interlocked.Increment(ref _analysed);
+                if (_latest is not { } last || frame.CapturedUtc - last.Utc >= TimeSpan.FromSeconds(1) || frame.CapturedUtc < last.Utc)
+                    Volatile.Write(ref _latest, new LatestFrame(frame.Width, frame.Height, frame.CapturedUtc, frame.I420.ToArray()));
+                if (GateOpen) Interlocked.Increment(ref _gateOpenFrames);
+                StreamWatchMetrics.StageLatency.Record(_time.GetElapsedTime(start).TotalSeconds, _tag, new("stage", "gate"));
+                break;
+            case { State: { } state }:
+                Online = state.Online;
+                if (!state.Online) _loop.Offline();
+                output.Add(state);
+                break;
+            case { AlertId: { } id, Verdict: { } verdict }:
+                _loop.Verdict(id, verdict, output);
+                break;
+            case { AlertId: { } id }:
+                _loop.VerdictFailed(id, output);
+                break;
+        }
     }
 }
+
+public sealed record LatestFrame(int Width, int Height, DateTimeOffset Utc, byte[] I420);

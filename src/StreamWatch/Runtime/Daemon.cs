@@ -1,25 +1,27 @@
-using System.Reactive.Linq;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StreamWatch.Config;
 using StreamWatch.Core.Pipeline;
+using StreamWatch.Core.State;
 using StreamWatch.Core.Telemetry;
-using StreamWatch.Jpeg;
+using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
 using StreamWatch.Observability;
 using StreamWatch.Observability.Http;
+using StreamWatch.Observability.Http.Api;
 using StreamWatch.Sinks;
+using StreamWatch.Store.Sqlite;
 
 namespace StreamWatch.Runtime;
 
 /// <summary>
 /// Wiring only (the health endpoints and sd_notify start before it and stop after it, see
 /// DaemonCommand). Start: sinks and the event bus, then one
-/// <see cref="CameraWorker"/> per enabled camera merged into one Rx stream.
+/// <see cref="CameraWorker"/> per enabled camera, each publishing its events from its own loop.
 /// Stop (SIGTERM): cameras end and flush their pipelines (open alerts end), sinks drain, MQTT says
 /// "stopped" and keeps what it could not deliver in its outbox, then the endpoints close.
 /// </summary>
-public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactory logs, TimeProvider time) : IHostedService
+public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactory logs, TimeProvider time, ApiSources api) : IHostedService
 {
     private readonly ILogger _log = logs.CreateLogger("streamwatch");
     private readonly CancellationTokenSource _stop = new();
@@ -27,21 +29,28 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
     private readonly List<IDisposable> _gauges = new();
     private MqttSink? _mqtt;
     private JsonlSink? _jsonl;
-    private readonly TurboJpegEncoder _jpeg = new(); // one encoder for snapshots and model requests
+    private SqliteEventStore? _store;
+    private readonly OpenCvJpegEncoder _jpeg = new(); // one encoder for snapshots and model requests
     private EventBus? _bus;
-    private IDisposable? _subscription;
     private ModelJudge? _judge;
-    private readonly TaskCompletionSource _camerasDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _cameras = Task.CompletedTask;
     private Task _background = Task.CompletedTask;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _health.SetConfigLoaded();
-        Directory.CreateDirectory(options.Output.StateDirectory);
+        PrivateFiles.CreateFolder(options.Output.StateDirectory); // 0700
 
         var sinks = new List<IEventSink> { new LogSink(logs.CreateLogger("alerts")) };
         if (!string.IsNullOrWhiteSpace(options.Output.JsonlFile))
             sinks.Add(_jsonl = new JsonlSink(options.Output.Resolve(options.Output.JsonlFile)));
+        if (options.Store.Enabled)
+        {
+            _store = new SqliteEventStore(options.Output.Resolve(options.Store.Path), options.Store.Limits);
+            var storeSink = new StoreSink(_store, _jpeg, logs.CreateLogger("store"), time, TimeSpan.FromMinutes(options.Store.RetentionIntervalMinutes));
+            await storeSink.RetainAsync(cancellationToken);
+            sinks.Add(storeSink);
+        }
         var cameras = options.Cameras.Where(c => c.Enabled).ToList();
         if (options.Mqtt.Enabled)
         {
@@ -65,13 +74,20 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         if (_mqtt != null) _mqtt.StatsSource = () => Stats.Snapshot(workers);
 
         var bus = _bus;
-        _judge = ModelJudge.Create(options, _jpeg, logs, time, name => workers.Find(w => w.Name == name), bus.Publish);
+        var byName = workers.ToDictionary(w => w.Name);
+        var directory = new CameraDirectory(workers, _jpeg, time);
+        api.Cameras = directory;
+        api.Store = _store;
+        _judge = ModelJudge.Create(options, _jpeg, logs, time, name => byName.GetValueOrDefault(name));
         foreach (var w in workers) w.Judge = _judge;
-        _subscription = workers.Select(w => w.Events(_stop.Token)).Merge()
-            .Do(e => { if (e is CameraStateChanged s) _health.SetCamera(s.Camera, s.Online, s.Reason); })
-            .Subscribe(bus.Publish,
-                e => { _log.LogCritical(e, "camera pipelines failed"); _camerasDone.TrySetResult(); },
-                () => _camerasDone.TrySetResult());
+        void Publish(PipelineEvent e)
+        {
+            if (e is CameraStateChanged s) _health.SetCamera(s.Camera, s.Online, s.Reason);
+            bus.Publish(e);
+            directory.Observe(e); // the API's view and its live stream: lifecycle messages only
+            if (e is AlertChanged or CameraStateChanged && EventJson.Format(e, wallClock: true) is { } json) api.Live.Publish(json);
+        }
+        _cameras = Task.WhenAll(workers.Select(w => Task.Run(() => w.RunAsync(Publish, _stop.Token))));
 
         _background = SinkHealthAsync(_stop.Token);
         _log.LogInformation("streamwatch started: {Cameras} camera(s), metrics {Metrics}", workers.Count,
@@ -82,15 +98,15 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
     {
         _log.LogInformation("streamwatch stopping");
         await _stop.CancelAsync();
-        await _camerasDone.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _subscription?.Dispose();
+        await _cameras.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _judge?.Dispose();
         if (_bus != null) await _bus.DisposeAsync();
         if (_mqtt != null) await _mqtt.StopAsync(cancellationToken);
         if (_jsonl != null) await _jsonl.DisposeAsync();
+        api.Store = null;
+        _store?.Dispose();
         await _background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var g in _gauges) g.Dispose();
-        _jpeg.Dispose();
         _log.LogInformation("streamwatch stopped");
     }
 

@@ -1,8 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StreamWatch.Config;
+using StreamWatch.Core.Config;
 using StreamWatch.Observability;
+using StreamWatch.Observability.Http;
 
 namespace StreamWatch.Runtime;
 
@@ -11,7 +14,7 @@ public static class DaemonCommand
 {
     public static async Task<int> RunAsync(string? configFile)
     {
-        var options = ConfigLoader.Load(configFile);
+        var config = ConfigLoader.Read(configFile);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -19,14 +22,39 @@ public static class DaemonCommand
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
             o.UseUtcTimestamp = true;
         });
+        RedactingLoggerProvider.WrapConsole(builder.Services); // no credentials in any log line
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
-        builder.Services.AddSingleton(options);
+        builder.Services.AddStreamWatchOptions(config);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddStreamWatchObservability(options.Observability); // endpoints up first, down last; sd_notify
+        builder.Services.AddStreamWatchObservability(sp => sp.GetRequiredService<AppOptions>().Observability); // endpoints up first, down last; sd_notify
         builder.Services.AddHostedService<Daemon>();
         using var host = builder.Build();
+        // the host's own start-up validation (ValidateOnStart), run first so that a fault is exit 78, not a logged start failure
+        try { host.Services.GetRequiredService<IStartupValidator>().Validate(); }
+        catch (OptionsValidationException e) { throw new ConfigException(e.Failures.ToList()); }
+        if (NoCamerasHint(host.Services.GetRequiredService<AppOptions>(), configFile) is { } hint)
+            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("streamwatch").LogWarning("{Hint}", hint);
+
+        var observability = host.Services.GetRequiredService<AppOptions>().Observability;
+        if (observability.Enabled && ObservabilityServer.CannotListen(observability) is { } why)
+            throw new ConfigException([$"{ObservabilityOptions.Section}:Listen: {why}"]);
         await host.RunAsync();
         return Environment.ExitCode;
+    }
+
+    /// <summary>What to configure, and where, when no camera is enabled (null when one is).</summary>
+    public static string? NoCamerasHint(AppOptions options, string? configFile)
+    {
+        if (options.Cameras.Any(c => c.Enabled)) return null;
+        var where = configFile != null
+            ? $"in {Path.GetFullPath(configFile)}"
+            : $"in {Path.Combine(Environment.CurrentDirectory, "appsettings.json")} (or a file given with --config)";
+        var what = options.Cameras.Count == 0
+            ? "no cameras configured"
+            : $"{options.Cameras.Count} camera(s) configured, none enabled (\"Enabled\": false)";
+        return $"{what}: add each camera to \"Cameras\" {where}, e.g. " +
+            "\"Cameras\": [{\"Name\": \"door\", \"Url\": \"rtsp://192.168.1.20:554/stream1\"}]" +
+            " (Zones and Rules: see README), or set STREAMWATCH_Cameras__0__Name and STREAMWATCH_Cameras__0__Url";
     }
 }

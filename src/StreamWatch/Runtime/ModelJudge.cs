@@ -3,7 +3,6 @@ using StreamWatch.Config;
 using StreamWatch.Core.Alerts;
 using StreamWatch.Core.Frames;
 using StreamWatch.Core.Keyframes;
-using StreamWatch.Core.Pipeline;
 using StreamWatch.Core.Verdicts;
 using StreamWatch.Inference.OpenAi;
 using StreamWatch.Inference.Profiles;
@@ -15,9 +14,9 @@ namespace StreamWatch.Runtime;
 /// <summary>
 /// Connects the cameras to the shared model: an open alert of a rule with a prompt profile is
 /// (re)submitted whenever it gains keyframes; the scheduler coalesces, orders and deadlines the
-/// work; verdicts flow back into that camera's alert lifecycle (update, or the held-back new of a
-/// verification rule), and so do failures (a held alert the model gave up on is published
-/// unverified). A held alert's request goes before updates of published ones.
+/// work. Verdicts and failures (a held alert the model gave up on is published unverified) go back
+/// as messages to the camera's own loop, which alone changes its alerts: nothing here calls into a
+/// camera or holds a lock while handing over. A held alert's request goes before updates of published ones.
 /// </summary>
 public sealed class ModelJudge : IDisposable
 {
@@ -28,29 +27,25 @@ public sealed class ModelJudge : IDisposable
     private readonly IVisionModel _model;
     private readonly AppOptions _options;
     private readonly TimeProvider _time;
-    private readonly IDisposable _results, _failures;
     private readonly Func<string, CameraWorker?> _workerOf;
-    private readonly Action<PipelineEvent> _publish;
 
-    private ModelJudge(IVisionModel model, AppOptions options, ILogger log, TimeProvider time, Func<string, CameraWorker?> workerOf, Action<PipelineEvent> publish)
+    private long _requests;
+
+    internal ModelJudge(IVisionModel model, AppOptions options, ILogger log, TimeProvider time, Func<string, CameraWorker?> workerOf)
     {
-        _model = model; _options = options; _time = time; _workerOf = workerOf; _publish = publish;
-        _scheduler = new InferenceScheduler(model, options.Model.Scheduler, log, time);
-        _results = _scheduler.Results.Subscribe(r =>
-        {
-            if (workerOf(r.Request.Camera) is { } w)
-                foreach (var e in w.ApplyVerdict(r.AlertId, r.Verdict)) publish(e);
-        });
-        _failures = _scheduler.Failures.Subscribe(f =>
-        {
-            log.LogWarning("model {Model} gave no verdict for alert {Id} on {Camera}: {Error}", model.Name, f.AlertId, f.Request.Camera, f.Error.Message);
-            Failed(f.Request.Camera, f.AlertId);
-        });
+        _model = model; _options = options; _time = time; _workerOf = workerOf;
+        _scheduler = new InferenceScheduler(model, options.Model.Scheduler, log,
+            r => workerOf(r.Request.Camera)?.Post(CameraMessage.VerdictOf(r.AlertId, r.Verdict)),
+            f =>
+            {
+                log.LogWarning("model {Model} gave no verdict for alert {Id} on {Camera}: {Error}", model.Name, f.AlertId, f.Request.Camera, f.Error.Message);
+                Failed(f.Request.Camera, f.AlertId);
+            },
+            time);
     }
 
     /// <summary>Null when Model:Backend is "none".</summary>
-    public static ModelJudge? Create(AppOptions options, IJpegEncoder jpeg, ILoggerFactory logs, TimeProvider time,
-        Func<string, CameraWorker?> workerOf, Action<PipelineEvent> publish)
+    public static ModelJudge? Create(AppOptions options, IJpegEncoder jpeg, ILoggerFactory logs, TimeProvider time, Func<string, CameraWorker?> workerOf)
     {
         IVisionModel? model = options.Model.Backend switch
         {
@@ -59,10 +54,10 @@ public sealed class ModelJudge : IDisposable
             "onnx" => Qwen3VlVisionModel.Create(options.Model, logs.CreateLogger("model")),
             _ => null,
         };
-        return model == null ? null : new ModelJudge(model, options, logs.CreateLogger("model"), time, workerOf, publish);
+        return model == null ? null : new ModelJudge(model, options, logs.CreateLogger("model"), time, workerOf);
     }
 
-    /// <summary>Called with a camera's open alerts after a frame gave one of them keyframes (it opened with recent ones, or new ones attached).</summary>
+    /// <summary>Called by a camera's loop with its open alerts after a frame gave one of them keyframes (it opened with recent ones, or new ones attached).</summary>
     public void Submit(string camera, IEnumerable<Alert> openAlerts, IReadOnlyList<Core.Config.RuleOptions> rules)
     {
         foreach (var alert in openAlerts)
@@ -70,22 +65,21 @@ public sealed class ModelJudge : IDisposable
             var rule = rules.FirstOrDefault(r => r.Name == alert.Rule);
             if (rule?.Profile is not { Length: > 0 } profile || alert.Keyframes.Count == 0) continue;
             var keyframes = KeyframePicker.Pick(alert.Keyframes, _options.Keyframes.MaxPerRequest);
-            var held = alert.Phase == AlertPhase.New;           // unpublished: its verdict decides whether it is heard
+            var held = alert.Phase == AlertPhase.New;
+            Interlocked.Increment(ref _requests);           // unpublished: its verdict decides whether it is heard
             if (!_scheduler.TryEnqueue(new VerdictRequest(camera, alert.Rule, profile, keyframes, _time.GetUtcNow() + Deadline), alert.Id, urgent: held))
                 Failed(camera, alert.Id);                       // refused (queue full): a held alert fails open at its end
         }
     }
 
-    private void Failed(string camera, string alertId)
-    {
-        if (_workerOf(camera) is { } w)
-            foreach (var e in w.VerdictFailed(alertId)) _publish(e);
-    }
+    /// <summary>Requests submitted so far, refused ones included.</summary>
+    internal long Requests => Interlocked.Read(ref _requests);
+    internal SchedulerStats Stats => _scheduler.Stats;
+
+    private void Failed(string camera, string alertId) => _workerOf(camera)?.Post(CameraMessage.FailureOf(alertId));
 
     public void Dispose()
     {
-        _results.Dispose();
-        _failures.Dispose();
         _scheduler.Dispose();
         (_model as IDisposable)?.Dispose();
     }

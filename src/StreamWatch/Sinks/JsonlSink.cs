@@ -1,5 +1,6 @@
 using System.Text;
 using StreamWatch.Core.Pipeline;
+using StreamWatch.Core.State;
 
 namespace StreamWatch.Sinks;
 
@@ -10,9 +11,7 @@ public sealed class JsonlSink : IEventSink, IAsyncDisposable
 
     public JsonlSink(string path)
     {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir != null) Directory.CreateDirectory(dir);
-        _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
+        _writer = new StreamWriter(PrivateFiles.Open(path, FileMode.Append, FileAccess.Write), new UTF8Encoding(false));
     }
 
     public string Name => "jsonl";

@@ -50,7 +50,7 @@ public class DecisionBenchmarks
         for (var y = 60; y < 120; y++)
             for (var x = 180; x < 220; x++) { _motion.Changed[y * PixelW + x] = 1; _motion.ChangedPixels++; }
 
-        _tracker = new AlertTracker("cam", new[] { new RuleOptions { Name = "door-zone", Zone = "door", EndAfterSeconds = 1e3 } }, () => "id");
+        _tracker = new AlertTracker("cam", new[] { new RuleOptions { Name = "door-zone", Zone = "door", EndAfterSeconds = 1e3 } }, (_, _) => "id");
     }
 
     private TimeSpan Next() => TimeSpan.FromMilliseconds(200 * ++_tick);

@@ -17,12 +17,16 @@ public class DaemonMqttTests
 
         var clip = await TestClips.MovingBoxAsync(dir, seconds: 10, enterS: 2);
         var cameras = $$"""[{"Name": "yard", "Url": "{{clip}}", "Zones": [{"Name": "lawn", "Polygon": "0,0.4 1,0.4 1,1 0,1"}], "Rules": [{"Name": "intrusion", "Zone": "lawn", "EndAfterSeconds": 2}]}]""";
-        var mqtt = $$$""", "Mqtt": {"Enabled": true, "Port": {{{broker.Port}}}, "ClientId": "sw-daemon", "Discovery": {"Enabled": false}}""";
+        var mqtt = $$$""", "Mqtt": {"Enabled": true, "Port": {{{broker.Port}}}, "Discovery": {"Enabled": false}}""";
         await using var daemon = await DaemonProcess.StartAsync(cameras, extra: mqtt);
+        // No Node or ClientId configured: both come from the host name.
+        var node = StreamWatch.Mqtt.Topics.NodeId(Environment.MachineName);
+        var available = $"streamwatch/nodes/{node}/available";
+        await broker.WaitForLineAsync($"as streamwatch-{System.Text.RegularExpressions.Regex.Escape(node)} \\(");
 
         await sub.WaitForLineAsync("""streamwatch/events .*"type":"end".*"rule":"intrusion""", MqttTestKit.Wait);
         var messages = MqttTestKit.Parse(sub.Lines).ToList();
-        Assert.Contains((false, "streamwatch/available", "online"), messages);
+        Assert.Contains((false, available, "online"), messages);
         Assert.Contains((false, "streamwatch/yard/motion", "ON"), messages);
         Assert.Contains(messages, m => m.Topic == "streamwatch/yard/intrusion/snapshot");
         var events = messages.Where(m => m.Topic == "streamwatch/events").Select(m => JsonDocument.Parse(m.Payload).RootElement).ToList();
@@ -37,12 +41,12 @@ public class DaemonMqttTests
         // a client that subscribes later gets the retained state and the snapshot
         await using (var late = broker.Subscribe("streamwatch/#", "sw-daemon-late"))
         {
-            await late.WaitForLineAsync("^1 1 streamwatch/available online", MqttTestKit.Wait);
+            await late.WaitForLineAsync($"^1 1 {available} online", MqttTestKit.Wait);
             await late.WaitForLineAsync("^1 1 streamwatch/yard/intrusion/snapshot ", MqttTestKit.Wait);
         }
 
         Assert.Equal(0, await daemon.StopAsync());
-        await sub.WaitForLineAsync("^0 1 streamwatch/available stopped", MqttTestKit.Wait);
+        await sub.WaitForLineAsync($"^0 1 {available} stopped", MqttTestKit.Wait);
         Directory.Delete(dir, true);
     }
 }

@@ -109,6 +109,16 @@ public class DaemonTests
         Directory.Delete(dir, true);
     }
 
+    [Fact]
+    public async Task Starting_with_no_cameras_says_what_to_configure_and_where()
+    {
+        await using var daemon = await DaemonProcess.StartAsync("[]");
+        var line = await daemon.Process.WaitForLineAsync("no cameras configured: ", Wait);
+        Assert.Contains($"in {Path.GetFullPath(Path.Combine(daemon.StateDir, "..", "config.json"))}", line);
+        Assert.Contains("\"Url\"", line);
+        Assert.Equal(0, await daemon.StopAsync());
+    }
+
     private static async Task<string> ReceiveAsync(Socket s, CancellationToken ct)
     {
         var buffer = new byte[4096];

@@ -20,7 +20,7 @@ public class FrameSizeChangeTests
         var p = daemon.Process;
         await p.WaitForLineAsync("ALERT new any on porch ", Wait);
         var id = Regex.Match(p.Output, @"ALERT new any on porch .*?\(id ([^,]+),").Groups[1].Value;
-        Assert.NotEmpty(id);
+        Assert.Matches(@"^porch-any-\d{8}T\d{6}Z-1$", id);   // the one id format (docs/mqtt.md), as replay's
 
         await server.StopAsync();
         await p.WaitForLineAsync("camera porch offline: ", Wait);
@@ -29,7 +29,7 @@ public class FrameSizeChangeTests
 
         // EndAfterSeconds is 600 s: only the size change can end it now.
         await p.WaitForLineAsync($@"ALERT end any on porch .*\(id {Regex.Escape(id)},", Wait);
-        Assert.Matches(@"camera porch: frame size changed from 672x378 to \d+x\d+; ending 1 open alerts", p.Output);
+        Assert.Matches(@"camera porch: frame size changed from 640x360 to \d+x\d+; ending 1 open alerts", p.Output);
         await p.WaitForLineAsync("ALERT new any on porch ", Wait, occurrence: 2); // the new pipeline carries on
         Assert.Equal(0, await daemon.StopAsync());
     }

@@ -54,6 +54,9 @@ public class ReplayContractTests : IAsyncLifetime
         Assert.Equal("end", alerts[^1].GetProperty("phase").GetString());
         Assert.Single(alerts, a => a.GetProperty("phase").GetString() == "new");
         Assert.Matches(@"^\d\d:\d\d:\d\d\.\d{3}$", alerts[0].GetProperty("start_offset").GetString()!);
+        // the daemon's id format; replay's stream starts at the Unix epoch
+        Assert.Matches(@"^yard-intrusion-19700101T0000\d\dZ-1$", alerts[0].GetProperty("id").GetString()!);
+        Assert.All(alerts, a => Assert.Equal(alerts[0].GetProperty("id").GetString(), a.GetProperty("id").GetString()));
 
         var summary = lines[^1];
         Assert.Equal("summary", Type(summary));

@@ -9,7 +9,7 @@ public class FileIngestTests
     [Fact]
     public async Task AFileDeliversScaledFramesWithOffsetsAndItsEndIsReported()
     {
-        var clip = await Clips.Mp4Async(3);
+        var clip = await Clips.Mp4Async(3, 1280, 720);
         var camera = new CameraOptions { Name = "file1", Url = clip, AnalysisFps = 5, Realtime = false, Loop = false };
         using var counters = new CounterProbe("file1");
         await using var run = new CameraRun(camera);
@@ -39,7 +39,7 @@ public class FileIngestTests
         var time = TimeProvider.System;
         await using var src = await FfmpegFrameSource.StartAsync(camera, replay: true, NullLogger.Instance, time);
         Assert.True(await src.OpenAsync(CancellationToken.None));
-        Assert.Equal((378, 672), (src.Header!.Value.Width, src.Header.Value.Height));
+        Assert.Equal((360, 640), (src.Header!.Value.Width, src.Header.Value.Height)); // inside 672: not upscaled
         var stamps = new List<(long Seq, TimeSpan Offset, DateTimeOffset Utc)>();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (await src.ReadFrameAsync(cts.Token) is { } frame)
@@ -51,6 +51,25 @@ public class FileIngestTests
         Assert.Equal(0, await src.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         var start = stamps[0].Utc;
         Assert.All(stamps, s => Assert.Equal(start + TimeSpan.FromMilliseconds(100 * s.Seq), s.Utc));
+    }
+
+    [Theory] // the inference size is min(source, InferenceSize 672): a smaller camera keeps its own pixels
+    [InlineData(1920, 1080, 672, 378)]
+    [InlineData(640, 360, 640, 360)]
+    [InlineData(320, 240, 320, 240)]
+    [InlineData(160, 120, 160, 120)]
+    public async Task FramesAreScaledDownToTheInferenceSizeButNeverUp(int w, int h, int ew, int eh)
+    {
+        var clip = await Clips.Mp4Async(1, w, h);
+        var camera = new CameraOptions { Name = "size1", Url = clip, AnalysisFps = 5 };
+        await using var src = await FfmpegFrameSource.StartAsync(camera, replay: true, NullLogger.Instance, TimeProvider.System);
+        Assert.True(await src.OpenAsync(CancellationToken.None));
+        Assert.Equal((ew, eh), (src.Header!.Value.Width, src.Header.Value.Height));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var frame = await src.ReadFrameAsync(cts.Token);
+        Assert.NotNull(frame);
+        Assert.Equal((ew, eh), (frame.Width, frame.Height));
+        src.Pool!.Return(frame);
     }
 
     [Fact]

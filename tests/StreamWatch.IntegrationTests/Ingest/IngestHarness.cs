@@ -132,31 +132,36 @@ public static class Proc
 }
 
 /// <summary>Sums StreamWatch counter measurements for one camera (tests run in parallel: filter by camera).</summary>
-public sealed class CounterProbe : IDisposable
+public sealed class CounterProbe : StreamWatch.Core.Telemetry.IMetricsRecorder, IDisposable
 {
-    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
     private readonly ConcurrentDictionary<string, long> _sums = new();
+    private readonly string _camera;
+    private readonly IDisposable _attached;
 
     public CounterProbe(string camera)
     {
-        _listener.InstrumentPublished = (i, l) => { if (i.Meter.Name == StreamWatch.Core.Telemetry.StreamWatchMetrics.MeterName) l.EnableMeasurementEvents(i); };
-        _listener.SetMeasurementEventCallback<long>((i, value, tags, _) =>
-        {
-            string? cam = null, reason = null;
-            foreach (var t in tags)
-            {
-                if (t.Key == "camera") cam = t.Value as string;
-                if (t.Key == "reason") reason = t.Value as string;
-            }
-            if (cam != camera) return;
-            _sums.AddOrUpdate(i.Name, value, (_, v) => v + value);
-            if (reason != null) _sums.AddOrUpdate($"{i.Name}:{reason}", value, (_, v) => v + value);
-        });
-        _listener.Start();
+        _camera = camera;
+        _attached = StreamWatch.Core.Telemetry.Metric.Attach(this);
     }
 
-    /// <summary>Total of an instrument ("frames_decoded") or of one reason ("stream_errors:stalled").</summary>
+    public void Add(StreamWatch.Core.Telemetry.CounterMetric counter, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        string? cam = null, reason = null;
+        foreach (var t in tags)
+        {
+            if (t.Key == "camera") cam = t.Value as string;
+            if (t.Key == "reason") reason = t.Value as string;
+        }
+        if (cam != _camera) return;
+        var name = counter.Name["streamwatch_".Length..^"_total".Length];
+        _sums.AddOrUpdate(name, (long)value, (_, v) => v + (long)value);
+        if (reason != null) _sums.AddOrUpdate($"{name}:{reason}", (long)value, (_, v) => v + (long)value);
+    }
+
+    public void Record(StreamWatch.Core.Telemetry.HistogramMetric histogram, double seconds, ReadOnlySpan<KeyValuePair<string, object?>> tags) { }
+
+    /// <summary>Total of a counter without prefix and _total ("frames_decoded") or of one reason ("stream_errors:stalled").</summary>
     public long this[string key] => _sums.GetValueOrDefault(key);
 
-    public void Dispose() => _listener.Dispose();
+    public void Dispose() => _attached.Dispose();
 }

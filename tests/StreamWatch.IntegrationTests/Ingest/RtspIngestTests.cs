@@ -24,7 +24,7 @@ public class RtspIngestTests
         await run.WaitUntilAsync(r => r.Frames.Count >= 10, Wait, "10 frames");
 
         var frames = run.Frames;
-        Assert.All(frames, f => Assert.Equal((672, 378), (f.Width, f.Height)));
+        Assert.All(frames, f => Assert.Equal((640, 360), (f.Width, f.Height))); // the 640×360 source, not upscaled to 672
         Assert.All(frames.Zip(frames.Skip(1)), p =>
         {
             Assert.Equal(p.First.Sequence + 1, p.Second.Sequence);
@@ -90,16 +90,20 @@ public class RtspIngestTests
         await using var ok = new CameraRun(Camera(server.Url($"admin:{secret}")));
         var closed = FreePort.Get();
         await using var refused = new CameraRun(Camera($"rtsp://admin:{secret}@127.0.0.1:{closed}/cam"));
+        await using var query = new CameraRun(Camera($"rtsp://127.0.0.1:{closed}/cam?user=ops&Password={secret}&token={secret}"));
 
         await ok.WaitUntilAsync(r => r.Frames.Count >= 2, Wait, "frames with credentials in the URL");
         await refused.WaitUntilAsync(r => r.Logger.Lines.Count(l => l.Contains("restarting in")) >= 2, Wait, "failed connects");
         await ok.StopAsync();
+        await query.WaitUntilAsync(r => r.Logger.Lines.Count(l => l.Contains("restarting in")) >= 2, Wait, "failed connects");
         await refused.StopAsync();
+        await query.StopAsync();
 
-        var lines = ok.Logger.Lines.Concat(refused.Logger.Lines).ToList();
+        var lines = ok.Logger.Lines.Concat(refused.Logger.Lines).Concat(query.Logger.Lines).ToList();
         Assert.DoesNotContain(lines, l => l.Contains(secret) || l.Contains("admin:"));
         // the URL is logged (command line, ffmpeg's own error), only without its credentials
         Assert.Contains(ok.Logger.Lines, l => l.Contains($"rtsp://***@127.0.0.1:{server.Port}/cam"));
         Assert.Contains(refused.Logger.Lines, l => l.Contains("ffmpeg:") && l.Contains($"rtsp://***@127.0.0.1:{closed}/cam"));
+        Assert.Contains(query.Logger.Lines, l => l.Contains($"/cam?user=ops&Password=***&token=***"));
     }
 }

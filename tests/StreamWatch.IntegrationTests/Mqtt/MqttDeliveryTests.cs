@@ -1,6 +1,6 @@
 using StreamWatch.Core.Alerts;
 using StreamWatch.IntegrationTests.Support;
-using StreamWatch.Jpeg;
+using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
 using static StreamWatch.IntegrationTests.Mqtt.MqttTestKit;
 
@@ -19,7 +19,7 @@ public class MqttDeliveryTests
         await using var sub = broker.Subscribe("streamwatch/events", "outage-sub", persistent: true);
         await broker.WaitSubscribedAsync("outage-sub");
         var log = new TestLog();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         await using var sink = new MqttSink(Options(broker.Port, dir), [Camera()], jpeg, log, TimeProvider.System);
         await sink.StartAsync(CancellationToken.None);
         foreach (var id in Ids(1, 5)) await sink.HandleAsync(Alert(id, AlertPhase.New), default);
@@ -45,7 +45,7 @@ public class MqttDeliveryTests
         await using var sub = broker.Subscribe("streamwatch/events", "inflight-sub", persistent: true);
         await broker.WaitSubscribedAsync("inflight-sub");
         var log = new TestLog();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         await using var sink = new MqttSink(Options(broker.Port, dir), [Camera()], jpeg, log, TimeProvider.System);
         await sink.StartAsync(CancellationToken.None);
         await log.WaitForAsync("MQTT connected");
@@ -95,20 +95,23 @@ public class MqttDeliveryTests
         AssertInOrder(Ids(1, 12), EventIds(sub));
     }
 
-    [Fact]
-    public async Task The_last_will_says_offline_when_the_daemon_dies()
+    [Theory]
+    [InlineData(5)]
+    [InlineData(311)]
+    public async Task The_last_will_says_offline_when_the_daemon_dies(int protocol)
     {
         await using var broker = await MosquittoBroker.StartAsync();
         var dir = Repo.TempDir("mqtt-will");
-        await using var sub = broker.Subscribe("streamwatch/available", "will-sub");
+        const string available = "streamwatch/nodes/probe-will/available";
+        await using var sub = broker.Subscribe(available, "will-sub");
         await broker.WaitSubscribedAsync("will-sub");
-        await using var probe = StartProbe(broker.Port, Path.Combine(dir, "outbox.db"), "probe-will");
-        await sub.WaitForLineAsync("^0 1 streamwatch/available online$", Wait);
+        await using var probe = StartProbe(broker.Port, Path.Combine(dir, "outbox.db"), "probe-will", protocol);
+        await sub.WaitForLineAsync($"^0 1 {available} online$", Wait);
         probe.Signal(ChildProcess.SIGKILL);
-        await sub.WaitForLineAsync("^0 1 streamwatch/available offline$", Wait);
+        await sub.WaitForLineAsync($"^0 1 {available} offline$", Wait);
 
         // and it is retained
-        await using var late = broker.Subscribe("streamwatch/available", "will-late");
-        await late.WaitForLineAsync("^1 1 streamwatch/available offline$", Wait);
+        await using var late = broker.Subscribe(available, "will-late");
+        await late.WaitForLineAsync($"^1 1 {available} offline$", Wait);
     }
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using StreamWatch.Core.Alerts;
 using StreamWatch.Core.Pipeline;
 using StreamWatch.IntegrationTests.Support;
-using StreamWatch.Jpeg;
+using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
 using static StreamWatch.IntegrationTests.Mqtt.MqttTestKit;
 
@@ -18,7 +18,7 @@ public class MqttLifecycleTests
         await using var live = broker.Subscribe("streamwatch/#", "live");
         await broker.WaitSubscribedAsync("live");
         var log = new TestLog();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         var sink = new MqttSink(Options(broker.Port, dir), [Camera()], jpeg, log, TimeProvider.System);
         await sink.StartAsync(CancellationToken.None);
         var t = DateTimeOffset.UtcNow;
@@ -30,6 +30,8 @@ public class MqttLifecycleTests
         await live.WaitForLineAsync("\"type\":\"end\"", Wait);
         await live.WaitForLineAsync("^0 1 streamwatch/cam1/motion ON$", Wait);
         await live.WaitForLineAsync("^0 1 streamwatch/cam1/status online$", Wait);
+        // State and events are different topics with no order between them: the end event can arrive first.
+        await live.WaitForLineAsync("^0 1 streamwatch/cam1/door/state \\{\"state\":\"OFF\",\"id\":\"a1\"", Wait);
 
         var events = Parse(live.Lines).Where(m => m.Topic == "streamwatch/events").ToList();
         Assert.Equal(["new", "update", "end"], events.Select(e => JsonDocument.Parse(e.Payload).RootElement.GetProperty("type").GetString()));
@@ -39,14 +41,14 @@ public class MqttLifecycleTests
         Assert.Equal("00:00:12.500", end.GetProperty("start_offset").GetString());
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", end.GetProperty("end").GetString()!);
         Assert.Equal(JsonValueKind.Null, JsonDocument.Parse(events[0].Payload).RootElement.GetProperty("end").ValueKind);
-        Assert.Contains(live.Lines, l => l.StartsWith("0 1 streamwatch/available online"));
+        Assert.Contains(live.Lines, l => l.StartsWith($"0 1 {Available} online"));
 
         // A late subscriber gets the retained state, the snapshot (a JPEG) and no events.
         await using var late = broker.Subscribe("streamwatch/#", "late", format: "%r %t %x");
         await late.WaitForLineAsync("^1 streamwatch/cam1/door/snapshot ffd8", Wait);
         await late.WaitForLineAsync("^1 streamwatch/cam1/motion 4f4e$", Wait); // "ON"
         await late.WaitForLineAsync("^1 streamwatch/cam1/status 6f6e6c696e65$", Wait); // "online"
-        await late.WaitForLineAsync("^1 streamwatch/available 6f6e6c696e65$", Wait);
+        await late.WaitForLineAsync($"^1 {Available} 6f6e6c696e65$", Wait);
         var state = late.Lines.Single(l => l.StartsWith("1 streamwatch/cam1/door/state "));
         Assert.Contains("\"state\":\"OFF\"", System.Text.Encoding.UTF8.GetString(Convert.FromHexString(state.Split(' ')[2])));
         // Retained messages are delivered on SUBSCRIBE, before anything published later: a marker bounds them.
@@ -61,9 +63,41 @@ public class MqttLifecycleTests
         Assert.True(stats.GetProperty("mqtt_connected").GetBoolean());
 
         await sink.StopAsync(CancellationToken.None);
-        await live.WaitForLineAsync("^0 1 streamwatch/available stopped$", Wait);
+        await live.WaitForLineAsync($"^0 1 {Available} stopped$", Wait);
         Assert.Equal(0, sink.OutboxDepth);
-        Assert.DoesNotContain(live.Lines, l => l.Contains("streamwatch/available offline")); // clean stop: no Last Will
+        Assert.DoesNotContain(live.Lines, l => l.Contains($"{Available} offline")); // clean stop: no Last Will
+    }
+
+    [Fact]
+    public async Task Mqtt_3_1_1_delivers_alerts_and_retained_state()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var dir = Repo.TempDir("mqtt-311");
+        await using var live = broker.Subscribe("streamwatch/#", "live311");
+        await broker.WaitSubscribedAsync("live311");
+        var log = new TestLog();
+        var jpeg = new OpenCvJpegEncoder();
+        var options = Options(broker.Port, dir, "sw-311");
+        options.ProtocolVersion = 311;
+        await using var sink = new MqttSink(options, [Camera()], jpeg, log, TimeProvider.System);
+        await sink.StartAsync(CancellationToken.None);
+        await sink.HandleAsync(Alert("v311", AlertPhase.New), default);
+        await live.WaitForLineAsync("\"id\":\"v311\"", Wait);
+        await broker.WaitForLineAsync(@"as sw-311 \(p2,"); // mosquitto: p2 is MQTT 3.1.1
+        await using var late = broker.Subscribe(Available, "late311");
+        await late.WaitForLineAsync($"^1 1 {Available} online$", Wait);
+        await live.WaitForLineAsync("^0 1 streamwatch/cam1/door/snapshot ", Wait);
+        await WaitUntil(() => sink.OutboxDepth == 0);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        using var cts = new CancellationTokenSource(Wait);
+        while (!condition())
+        {
+            cts.Token.ThrowIfCancellationRequested();
+            await Task.Delay(20); // poll inside a bounded wait
+        }
     }
 
     [Fact]
@@ -72,14 +106,14 @@ public class MqttLifecycleTests
         await using var broker = await MosquittoBroker.StartAsync();
         var dir = Repo.TempDir("mqtt-ha");
         var log = new TestLog();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         await using (var sink = new MqttSink(Options(broker.Port, dir), [Camera()], jpeg, log, TimeProvider.System))
         {
             await sink.StartAsync(CancellationToken.None);
             await log.WaitForAsync("MQTT connected");
         }
         await using var sub = broker.Subscribe("homeassistant/#", "ha");
-        var expected = StreamWatch.Mqtt.HomeAssistant.Discovery.Build("streamwatch", "homeassistant", [Camera()], "x").Select(d => d.Topic).ToList();
+        var expected = StreamWatch.Mqtt.HomeAssistant.Discovery.Build("streamwatch", "homeassistant", [Camera()], "x", Available).Select(d => d.Topic).ToList();
         Assert.Equal(5, expected.Count);
         foreach (var topic in expected) await sub.WaitForLineAsync($"^1 1 {System.Text.RegularExpressions.Regex.Escape(topic)} ", Wait); // retained
         var configs = Parse(sub.Lines).ToList();
@@ -91,7 +125,7 @@ public class MqttLifecycleTests
             var json = JsonDocument.Parse(c.Payload).RootElement;
             foreach (var key in required[component].Append("unique_id").Append("name"))
                 Assert.True(json.TryGetProperty(key, out _), $"{c.Topic} lacks {key}");
-            Assert.Equal("streamwatch/available", json.GetProperty("availability")[0].GetProperty("topic").GetString());
+            Assert.Equal(Available, json.GetProperty("availability")[0].GetProperty("topic").GetString());
             Assert.True(json.GetProperty("device").GetProperty("identifiers").GetArrayLength() > 0);
         }
     }
@@ -102,7 +136,7 @@ public class MqttLifecycleTests
         await using var broker = await MosquittoBroker.StartAsync();
         var dir = Repo.TempDir("mqtt-ledger");
         var log = new TestLog();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         var gone = new StreamWatch.Core.Config.CameraOptions { Name = "cam2", Url = "test", Rules = { new StreamWatch.Core.Config.RuleOptions { Name = "gate", Type = "motion" } } };
         await using (var first = new MqttSink(Options(broker.Port, dir), [Camera(), gone], jpeg, log, TimeProvider.System))
         {
@@ -125,7 +159,7 @@ public class MqttLifecycleTests
         await late.WaitForLineAsync("^0 marker$", Wait);
         Assert.DoesNotContain(late.Lines, l => l.Contains("cam2"));
         Assert.Contains(late.Lines, l => l == "1 streamwatch/cam1/status");
-        Assert.Equal(RetainedLedger.Owned("streamwatch", StreamWatch.Mqtt.HomeAssistant.Discovery.Build("streamwatch", "homeassistant", [Camera()], "x"), [Camera()]),
+        Assert.Equal(RetainedLedger.Owned("streamwatch", Available, StreamWatch.Mqtt.HomeAssistant.Discovery.Build("streamwatch", "homeassistant", [Camera()], "x", Available), [Camera()]),
             RetainedLedger.Read(RetainedLedger.PathFor(Options(broker.Port, dir).OutboxPath)));
     }
 }

@@ -1,6 +1,6 @@
 using StreamWatch.Core.Alerts;
 using StreamWatch.IntegrationTests.Support;
-using StreamWatch.Jpeg;
+using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
 using static StreamWatch.IntegrationTests.Mqtt.MqttTestKit;
 
@@ -40,7 +40,7 @@ public class MqttSecurityTests
         var options = Options(broker.Port, dir);
         options.Tls = new MqttTlsOptions { CaFile = server.CaFile, CertFile = clientCert, KeyFile = clientKey, VerifyHostname = true };
         var log = new TestLog();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         await using var sink = new MqttSink(options, [Camera()], jpeg, log, TimeProvider.System);
         await sink.StartAsync(CancellationToken.None);
         await sink.HandleAsync(Alert("tls1", AlertPhase.New), default);
@@ -68,7 +68,7 @@ public class MqttSecurityTests
         await using var broker = await MosquittoBroker.StartAsync(auth: ("sw", "right-horse-battery"));
         var dir = Repo.TempDir("mqtt-auth");
         var log = new TestLog();
-        using var jpeg = new TurboJpegEncoder();
+        var jpeg = new OpenCvJpegEncoder();
         var wrong = Options(broker.Port, dir, "auth-wrong");
         wrong.Username = "sw";
         wrong.Password = "wrong-staple-secret";

@@ -48,13 +48,15 @@ public sealed class TestLog : ILogger
 internal static class MqttTestKit
 {
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+    /// <summary>The availability topic of <see cref="Options"/> (node "test-node"); the probe's node is its client id.</summary>
+    public const string Available = "streamwatch/nodes/test-node/available";
 
     public static CameraOptions Camera() =>
         new() { Name = "cam1", Url = "test", Rules = { new RuleOptions { Name = "door", Type = "motion" } } };
 
     public static MqttOptions Options(int port, string dir, string clientId = "sw-test") => new()
     {
-        Enabled = true, Host = "127.0.0.1", Port = port, ClientId = clientId, KeepAliveSeconds = 5, ReconnectMaxSeconds = 2,
+        Enabled = true, Host = "127.0.0.1", Port = port, Node = "test-node", ClientId = clientId, KeepAliveSeconds = 5, ReconnectMaxSeconds = 2,
         OutboxPath = Path.Combine(dir, "state", "outbox.db"), StatsIntervalSeconds = 0,
     };
 
@@ -88,6 +90,6 @@ internal static class MqttTestKit
 
     public static string ProbeDll => Path.Combine(AppContext.BaseDirectory, "StreamWatch.MqttProbe.dll");
 
-    public static ChildProcess StartProbe(int port, string outbox, string clientId) =>
-        ChildProcess.Start("dotnet", [ProbeDll, port.ToString(), outbox, clientId], stdin: true);
+    public static ChildProcess StartProbe(int port, string outbox, string clientId, int protocol = 5) =>
+        ChildProcess.Start("dotnet", [ProbeDll, port.ToString(), outbox, clientId, "streamwatch", protocol.ToString()], stdin: true);
 }

@@ -40,8 +40,8 @@ public class ExporterTests
         var listen = $"127.0.0.1:{first.Port}";
         await using var second = new StreamWatch.Observability.Http.ObservabilityServer(
             new StreamWatch.Observability.ObservabilityOptions { Listen = listen }, new StreamWatch.Observability.Http.HealthState());
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => second.StartAsync(CancellationToken.None));
-        Assert.StartsWith($"Observability:Listen: cannot listen on {listen}", e.Message);
+        var e = await Assert.ThrowsAsync<StreamWatch.Core.Config.ConfigException>(() => second.StartAsync(CancellationToken.None));
+        Assert.Equal($"Observability:Listen: cannot listen on {listen}: the port is in use by another process", Assert.Single(e.Errors));
         Assert.Equal(HttpStatusCode.OK, (await first.Http.GetAsync("healthz")).StatusCode);
     }
 

@@ -27,7 +27,7 @@ public class HostWiringTests
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
             builder.Services.AddSingleton(SystemdNotifier.FromVariables(k => env.GetValueOrDefault(k), Environment.ProcessId)!);
-            builder.Services.AddStreamWatchObservability(new ObservabilityOptions { Listen = "127.0.0.1:0" });
+            builder.Services.AddStreamWatchObservability(_ => new ObservabilityOptions { Listen = "127.0.0.1:0" });
             using var host = builder.Build();
             await host.StartAsync(timeout.Token);
 

@@ -22,13 +22,14 @@ public sealed class MosquittoBroker : IAsyncDisposable
     public string Output => _process?.Output ?? "";
 
     public static async Task<MosquittoBroker> StartAsync(bool persistence = false, TlsFiles? tls = null,
-        (string User, string Password)? auth = null, bool requireClientCertificate = false)
+        (string User, string Password)? auth = null, bool requireClientCertificate = false, bool tcpNoDelay = false)
     {
         var dir = Repo.TempDir("mosquitto");
         var port = FreePort.Get();
         var conf = new StringBuilder();
         conf.AppendLine("user root").AppendLine("log_dest stderr").AppendLine("log_type all").AppendLine("log_timestamp false");
         conf.AppendLine($"listener {port} 127.0.0.1");
+        if (tcpNoDelay) conf.AppendLine("set_tcp_nodelay true"); // what docs/mqtt.md tells users to set
         if (auth is { } a)
         {
             var pw = Path.Combine(dir, "passwd");

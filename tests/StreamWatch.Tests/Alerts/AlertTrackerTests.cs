@@ -19,7 +19,7 @@ public class AlertTrackerTests
         public readonly List<Alert> Out = new();
 
         public Harness(int maxKeyframes = 12, params RuleOptions[] rules) =>
-            Tracker = new AlertTracker("cam1", rules, () => $"a{++_ids}", maxKeyframes);
+            Tracker = new AlertTracker("cam1", rules, (_, _) => $"a{++_ids}", maxKeyframes);
 
         /// <summary>One frame at <paramref name="t"/> seconds; returns the messages it produced.</summary>
         public List<Alert> Frame(double t, RuleHit[]? hits = null, params Keyframe[] keyframes)
@@ -302,12 +302,12 @@ public class AlertTrackerTests
     }
 
     [Fact]
-    public void Only_recent_keyframes_are_adopted_but_loiter_looks_back_its_seconds()
+    public void Only_recent_keyframes_are_adopted_but_a_hit_that_says_its_motion_began_earlier_looks_back_to_then()
     {
         var loiter = new RuleOptions { Name = "linger", Type = "loiter", Zone = "door", Seconds = 10, EndAfterSeconds = 5 };
         var h = new Harness(12, Rule(), loiter);
         h.Frame(0, null, K(0, preRoll: true));
-        var msgs = h.Frame(10, new[] { new RuleHit("door-zone", "door", 0.1f, null), new RuleHit("linger", "door", 0.1f, null) });
+        var msgs = h.Frame(10, new[] { new RuleHit("door-zone", "door", 0.1f, null), new RuleHit("linger", "door", 0.1f, null, TimeSpan.FromSeconds(0.2)) });
         Assert.Empty(msgs.Single(m => m.Rule == "door-zone").Keyframes);
         Assert.Null(msgs.Single(m => m.Rule == "door-zone").MotionOnsetUtc);
         Assert.Equal(T0, msgs.Single(m => m.Rule == "linger").MotionOnsetUtc);

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using StreamWatch.Config;
 using StreamWatch.Core.Config;
 
@@ -42,10 +45,44 @@ public class ConfigLoaderTests : IDisposable
     [InlineData("""{"Cameras": [{"Name": "a b", "Url": "x"}]}""", "Cameras:0:Name")]
     [InlineData("""{"Output": {"FrameQueueCapacity": 0}}""", "Output:FrameQueueCapacity")]
     [InlineData("""{"Unknown": 1}""", "Unknown")]
+    [InlineData("""{"Cameras": [{"Name": "a", "Url": "x"}, {"Name": "b", "Url": "x", "AnalysisWidth": "wide"}]}""", "Cameras:1:AnalysisWidth")]
+    [InlineData("""{"Mqtt": {"Tls": {"CaFil": "/x"}}}""", "Mqtt:Tls:CaFil")]
+    [InlineData("""{"Mqtt": {"Password": {"value": "x"}}}""", "Mqtt:Password")]
+    [InlineData("""{"Cameras": [{"Name": "yard", "Url": ["rtsp://a", "rtsp://b"]}]}""", "Cameras:0:Url")]
+    [InlineData("""{"Cameras": [{"Name": "yard", "Url": "x", "Masks": [{"a": 1}]}]}""", "Cameras:0:Masks:0")]
+    [InlineData("""{"Mqtt": "on"}""", "Mqtt")]
+    [InlineData("""{"Cameras": [{"Name": "yard", "Url": "gopher://cam.example/1"}]}""", "Cameras:0:Url")]
+    [InlineData("""{"Cameras": [{"Name": "yard", "Url": "ftp://u:p@cam.example/x.mp4"}]}""", "Cameras:0:Url")]
+    [InlineData("""{"Cameras": [{"Name": "yard", "Url": "://cam"}]}""", "Cameras:0:Url")]
     public void Invalid_configuration_names_the_offending_key(string json, string key)
     {
         var e = Invalid(Write(json));
         Assert.Contains(e.Errors, m => m.StartsWith(key + ":", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("rtsp://u:p@127.0.0.1:554/cam")]
+    [InlineData("RTSPS://127.0.0.1/cam")]
+    [InlineData("rtmp://127.0.0.1/live/cam")]
+    [InlineData("http://127.0.0.1:8080/cam.mjpg")]
+    [InlineData("https://127.0.0.1/cam.m3u8")]
+    [InlineData("file:///srv/clips/yard.mp4")]
+    [InlineData("/srv/clips/yard.mp4")]
+    [InlineData("clips/yard.mp4")]
+    public void A_camera_url_of_a_supported_scheme_or_a_file_path_loads(string url)
+    {
+        var o = ConfigLoader.Load(Write($$"""{"Cameras": [{"Name": "yard", "Url": "{{url}}"}]}"""));
+        Assert.Equal(url, o.Cameras[0].Url);
+    }
+
+    [Fact]
+    public void An_unsupported_url_scheme_lists_the_supported_ones_without_echoing_the_url()
+    {
+        var e = Invalid(Write("""{"Cameras": [{"Name": "yard", "Url": "foo://admin:hunter2@cam"}]}"""));
+        var m = Assert.Single(e.Errors);
+        Assert.StartsWith("Cameras:0:Url: ", m);
+        Assert.Contains("rtsp://, rtsps://, rtmp://, http://, https://, file:// or a file path", m);
+        Assert.DoesNotContain("hunter2", m);
     }
 
     [Fact]
@@ -61,6 +98,25 @@ public class ConfigLoaderTests : IDisposable
         var o = ConfigLoader.Load(Write("""{"Cameras": [{"Name": "yard", "Url": "x"}]}"""),
             new Dictionary<string, string?> { ["Cameras:0:AnalysisFps"] = "2" });
         Assert.Equal(2, o.Cameras[0].AnalysisFps);
+    }
+
+    [Fact]
+    public async Task The_generic_host_validates_the_options_on_start_naming_the_key()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddStreamWatchOptions(ConfigLoader.Read(Write("""{"Cameras": [{"Name": "yard"}], "Output": {"FrameQueueCapacity": 0}}""")));
+        using var host = builder.Build();
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Cameras:0:Url: is required", e.Failures);
+        Assert.Contains(e.Failures, f => f.StartsWith("Output:FrameQueueCapacity:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_eval_verb_validates_the_configuration_too()
+    {
+        var labels = Write("{}");
+        var code = await Program.Main(new[] { "eval", "--clips", _dir, "--labels", labels, "--config", Write("""{"Gate": {"Bogus": 1}}""") });
+        Assert.Equal(ConfigException.ExitCode, code);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamWatch.Cli;
@@ -42,20 +41,13 @@ public sealed class TinyQwenVisionModelFixture : IDisposable
 public sealed class Qwen3VlVisionModelTests : IClassFixture<TinyQwenVisionModelFixture>, IDisposable
 {
     private readonly TinyQwenVisionModelFixture fx;
-    private readonly MeterListener _meter = new();
+    private readonly IDisposable _meter;
     private readonly ConcurrentDictionary<string, long> _outcomes = new();
 
     public Qwen3VlVisionModelTests(TinyQwenVisionModelFixture fixture)
     {
         fx = fixture;
-        _meter.InstrumentPublished = (i, l) => { if (i.Meter.Name == StreamWatchMetrics.MeterName && i.Name == "model_requests") l.EnableMeasurementEvents(i); };
-        _meter.SetMeasurementEventCallback<long>((_, v, tags, _) =>
-        {
-            string? backend = null, outcome = null;
-            foreach (var t in tags) { if (t.Key == "backend") backend = t.Value as string; if (t.Key == "outcome") outcome = t.Value as string; }
-            if (backend == "onnx" && outcome != null) _outcomes.AddOrUpdate(outcome, v, (_, o) => o + v);
-        });
-        _meter.Start();
+        _meter = Metric.Attach(new ModelOutcomes("onnx", _outcomes));
     }
 
     public void Dispose() => _meter.Dispose();
@@ -162,4 +154,18 @@ public sealed class Qwen3VlVisionModelTests : IClassFixture<TinyQwenVisionModelF
         var code = ModelCommand.Run(dir, null, o, e);
         return (code, o.ToString(), e.ToString());
     }
+}
+
+/// <summary>Sums streamwatch_model_requests_total by outcome for one backend.</summary>
+internal sealed class ModelOutcomes(string backend, ConcurrentDictionary<string, long> into) : IMetricsRecorder
+{
+    public void Add(CounterMetric counter, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        if (counter != StreamWatchMetrics.ModelRequests) return;
+        string? b = null, outcome = null;
+        foreach (var t in tags) { if (t.Key == "backend") b = t.Value as string; if (t.Key == "outcome") outcome = t.Value as string; }
+        if (b == backend && outcome != null) into.AddOrUpdate(outcome, (long)value, (_, o) => o + (long)value);
+    }
+
+    public void Record(HistogramMetric histogram, double seconds, ReadOnlySpan<KeyValuePair<string, object?>> tags) { }
 }

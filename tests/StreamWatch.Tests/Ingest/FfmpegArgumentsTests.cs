@@ -20,7 +20,7 @@ public class FfmpegArgumentsTests
         var args = FfmpegArguments.Build(Cam("rtsp://u:p@cam/1", c => { c.AnalysisFps = 5; c.StallTimeoutSeconds = 10; }), false);
         Assert.Equal(
             "-nostdin -hide_banner -nostats -loglevel warning -thread_type slice -rtsp_transport tcp -timeout 20000000 -i rtsp://u:p@cam/1 " +
-            "-map 0:v:0 -an -sn -dn -vf fps=5,scale=672:672:force_original_aspect_ratio=decrease:force_divisible_by=2 " +
+            "-map 0:v:0 -an -sn -dn -vf fps=5,scale=w='min(672,iw)':h='min(672,ih)':force_original_aspect_ratio=decrease:force_divisible_by=2 " +
             "-pix_fmt yuv420p -f yuv4mpegpipe pipe:1",
             string.Join(' ', args));
         // the URL is one argument, never split or quoted
@@ -55,7 +55,7 @@ public class FfmpegArgumentsTests
     [Fact]
     public void FilterUsesInvariantDecimalsAndTheInferenceSize()
     {
-        Assert.Equal("fps=2.5,scale=1024:1024:force_original_aspect_ratio=decrease:force_divisible_by=2", FfmpegArguments.Filter(2.5, 1024));
+        Assert.Equal("fps=2.5,scale=w='min(1024,iw)':h='min(1024,ih)':force_original_aspect_ratio=decrease:force_divisible_by=2", FfmpegArguments.Filter(2.5, 1024));
     }
 
     [Fact]

@@ -32,7 +32,18 @@ public class UrlRedactorTests
     }
 
     [Theory]
+    [InlineData("rtsp://cam/x?user=admin&password=hunter2", "rtsp://cam/x?user=admin&password=***")]
+    [InlineData("rtsp://cam/x?PassWord=hunter2&channel=1", "rtsp://cam/x?PassWord=***&channel=1")]
+    [InlineData("http://cam/snap.cgi?pwd=hunter2", "http://cam/snap.cgi?pwd=***")]
+    [InlineData("http://cam/a?pass=hunter2;token=t0k", "http://cam/a?pass=***;token=***")]
+    [InlineData("https://h/s?KEY=k3y&auth=a1&api_key=x&access_token=y", "https://h/s?KEY=***&auth=***&api_key=***&access_token=***")]
+    [InlineData("rtsp://u:p@cam/x?password=hunter2: Server returned 401", "rtsp://***@cam/x?password=*** Server returned 401")] // a value runs to whitespace
+    [InlineData("-i 'rtsp://cam/x?token=abc' -map", "-i 'rtsp://cam/x?token=***' -map")]
+    public void RemovesSecretQueryParameters(string text, string expected) => Assert.Equal(expected, UrlRedactor.Redact(text));
+
+    [Theory]
     [InlineData("rtsp://10.0.0.5:554/stream1")]
+    [InlineData("rtsp://host/live?channel=1&subtype=0")]
     [InlineData("rtsp://host/path?contact=ops@example.com")]
     [InlineData("mail ops@example.com about /srv/cams/a.mp4")]
     [InlineData("")]

@@ -23,7 +23,7 @@ public class DiscoveryTests
     [Fact]
     public void Two_entities_per_camera_and_three_per_rule()
     {
-        var msgs = Discovery.Build("streamwatch", "homeassistant", Cameras, "1.0.0");
+        var msgs = Discovery.Build("streamwatch", "homeassistant", Cameras, "1.0.0", "streamwatch/nodes/n1/available");
         Assert.Equal(2 * 2 + 2 * 3, msgs.Count);
         Assert.Equal(6, msgs.Count(m => m.Component == "binary_sensor"));
         Assert.Equal(2, msgs.Count(m => m.Component == "sensor"));
@@ -35,7 +35,7 @@ public class DiscoveryTests
     [Fact]
     public void Every_payload_has_required_keys_unique_id_device_and_availability()
     {
-        var msgs = Discovery.Build("home/sw", "ha", Cameras, "1.0.0");
+        var msgs = Discovery.Build("home/sw", "ha", Cameras, "1.0.0", "home/sw/nodes/n1/available");
         var ids = new HashSet<string>();
         foreach (var m in msgs)
         {
@@ -47,7 +47,7 @@ public class DiscoveryTests
             Assert.NotEmpty(device.GetProperty("identifiers").EnumerateArray());
             Assert.False(string.IsNullOrEmpty(device.GetProperty("name").GetString()));
             var avail = Assert.Single(r.GetProperty("availability").EnumerateArray());
-            Assert.Equal("home/sw/available", avail.GetProperty("topic").GetString());
+            Assert.Equal("home/sw/nodes/n1/available", avail.GetProperty("topic").GetString());
             Assert.Equal("online", avail.GetProperty("payload_available").GetString());
             if (m.Component == "binary_sensor")
             {
@@ -60,7 +60,7 @@ public class DiscoveryTests
     [Fact]
     public void Entities_point_at_the_topics_the_sink_publishes()
     {
-        var msgs = Discovery.Build("sw", "homeassistant", Cameras, "1");
+        var msgs = Discovery.Build("sw", "homeassistant", Cameras, "1", "sw/nodes/n1/available");
         string Get(string objectId, string key) => JsonDocument.Parse(msgs.Single(m => m.Topic.Contains("/" + objectId + "/")).Payload)
             .RootElement.GetProperty(key).GetString()!;
         Assert.Equal("sw/front/motion", Get("front_motion", "state_topic"));
@@ -68,5 +68,15 @@ public class DiscoveryTests
         Assert.Equal("sw/front/door/state", Get("front_door_alert", "state_topic"));
         Assert.Equal("sw/front/door/state", Get("front_door_description", "state_topic"));
         Assert.Equal("sw/front/gate/snapshot", Get("front_gate_snapshot", "topic"));
+    }
+
+    [Fact]
+    public void Two_nodes_publish_the_same_entities_and_differ_only_in_availability()
+    {
+        var a = Discovery.Build("sw", "homeassistant", Cameras, "1", "sw/nodes/a/available");
+        var b = Discovery.Build("sw", "homeassistant", Cameras, "1", "sw/nodes/b/available");
+        Assert.Equal(a.Select(m => m.Topic), b.Select(m => m.Topic));
+        foreach (var (x, y) in a.Zip(b))
+            Assert.Equal(System.Text.Encoding.UTF8.GetString(x.Payload).Replace("sw/nodes/a/available", "sw/nodes/b/available"), System.Text.Encoding.UTF8.GetString(y.Payload));
     }
 }

@@ -39,6 +39,46 @@ public sealed class OutboxTests : IDisposable
     }
 
     [Fact]
+    public void Oldest_age_follows_the_oldest_waiting_message_and_is_zero_when_empty()
+    {
+        using var o = new SqliteOutbox(DbPath, 100);
+        Assert.Equal(TimeSpan.Zero, o.OldestAge(Now));
+        o.Enqueue([Msg(1)], Now);
+        o.Enqueue([Msg(2)], Now.AddSeconds(30));
+        Assert.Equal(TimeSpan.FromSeconds(100), o.OldestAge(Now.AddSeconds(100)));
+        o.Delete([o.ReadAfter(0, 1)[0].Id]);
+        Assert.Equal(TimeSpan.FromSeconds(70), o.OldestAge(Now.AddSeconds(100)));
+        o.Delete([o.ReadAfter(0, 1)[0].Id]);
+        Assert.Equal(TimeSpan.Zero, o.OldestAge(Now.AddSeconds(100)));
+        o.Enqueue([Msg(3)], Now.AddSeconds(200));
+        using var again = new SqliteOutbox(DbPath, 100);
+        Assert.Equal(TimeSpan.FromSeconds(5), again.OldestAge(Now.AddSeconds(205)));
+    }
+
+    [Fact]
+    public void Keeps_the_camera_and_rule_of_an_onset_message_and_upgrades_an_older_outbox()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DbPath)!);
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            old.Open();
+            using var cmd = old.CreateCommand();
+            cmd.CommandText = """
+                CREATE TABLE outbox(id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload BLOB NOT NULL,
+                  retain INTEGER NOT NULL, created_ms INTEGER NOT NULL, onset_ms INTEGER);
+                INSERT INTO outbox(topic, payload, retain, created_ms, onset_ms) VALUES ('sw/events', x'01', 0, 5, 4);
+                """;
+            cmd.ExecuteNonQuery();
+        }
+        using var o = new SqliteOutbox(DbPath, 100);
+        o.Enqueue([new OutboxMessage("sw/events", [2], false, Now.AddSeconds(-1), "front", "door")], Now);
+        var rows = o.ReadAfter(0, 10);
+        Assert.Equal(2, rows.Count);
+        Assert.Null(rows[0].Camera);
+        Assert.Equal(("front", "door"), (rows[1].Camera, rows[1].Rule));
+    }
+
+    [Fact]
     public void When_full_the_oldest_are_dropped_and_reported()
     {
         using var o = new SqliteOutbox(DbPath, 10);

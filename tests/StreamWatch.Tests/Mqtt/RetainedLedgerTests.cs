@@ -14,13 +14,13 @@ public class RetainedLedgerTests
     }
 
     private static IReadOnlyList<string> Owned(params CameraOptions[] cams) =>
-        RetainedLedger.Owned("sw", Discovery.Build("sw", "homeassistant", cams, "1"), cams);
+        RetainedLedger.Owned("sw", "sw/nodes/n1/available", Discovery.Build("sw", "homeassistant", cams, "1", "sw/nodes/n1/available"), cams);
 
     [Fact]
     public void Owned_lists_state_snapshot_and_discovery_topics_of_every_camera_and_rule()
     {
         var owned = Owned(Cam("cam1", "door"));
-        Assert.Contains("sw/available", owned);
+        Assert.Contains("sw/nodes/n1/available", owned);
         Assert.Contains("sw/cam1/status", owned);
         Assert.Contains("sw/cam1/motion", owned);
         Assert.Contains("sw/cam1/door/state", owned);
@@ -59,5 +59,13 @@ public class RetainedLedgerTests
             Assert.False(File.Exists(path + ".tmp"));
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void The_availability_topic_of_an_earlier_version_or_node_name_is_stale()
+    {
+        var cams = new[] { Cam("cam1", "door") };
+        var before = new List<string>(Owned(cams)) { "sw/available" }; // before per-node topics
+        Assert.Equal(["sw/available"], RetainedLedger.Stale(before, Owned(cams)));
     }
 }

@@ -8,7 +8,7 @@ public class TopicsTests
     [Fact]
     public void Topics_follow_the_documented_layout()
     {
-        Assert.Equal("sw/available", Topics.Available("sw"));
+        Assert.Equal("sw/nodes/n1/available", Topics.Available("sw", "n1"));
         Assert.Equal("sw/cam1/status", Topics.Status("sw", "cam1"));
         Assert.Equal("sw/cam1/motion", Topics.Motion("sw", "cam1"));
         Assert.Equal("sw/events", Topics.Events("sw"));
@@ -35,11 +35,11 @@ public class TopicsTests
     [Fact]
     public void Options_name_bad_keys_and_reject_two_password_sources()
     {
-        var o = new MqttOptions { Enabled = true, Port = 0, ProtocolVersion = 4, TopicPrefix = "a/#", Password = "hunter2-secret", PasswordEnv = "Y", OutboxCapacity = 1 };
+        var o = new MqttOptions { Enabled = true, Port = 0, Node = "a/b", ProtocolVersion = 4, TopicPrefix = "a/#", Password = "hunter2-secret", PasswordEnv = "Y", OutboxCapacity = 1 };
         var errors = new ConfigErrors();
         o.Validate("Mqtt", errors);
         var text = string.Join("\n", errors.Errors);
-        foreach (var key in new[] { "Mqtt:Port", "Mqtt:ProtocolVersion", "Mqtt:TopicPrefix", "Mqtt:Password", "Mqtt:Username", "Mqtt:OutboxCapacity" })
+        foreach (var key in new[] { "Mqtt:Port", "Mqtt:Node", "Mqtt:ProtocolVersion", "Mqtt:TopicPrefix", "Mqtt:Password", "Mqtt:Username", "Mqtt:OutboxCapacity" })
             Assert.Contains(key + ":", text);
         Assert.DoesNotContain("hunter2-secret", text);
     }
@@ -51,6 +51,20 @@ public class TopicsTests
         new MqttOptions { Port = 0 }.Validate("Mqtt", errors);
         new MqttOptions { Enabled = true }.Validate("Mqtt", errors);
         Assert.Empty(errors.Errors);
+    }
+
+    [Fact]
+    public void Each_node_has_its_own_client_id_and_availability_topic_by_default_from_the_host_name()
+    {
+        var host = Topics.NodeId(Environment.MachineName);
+        var byHost = new MqttOptions { TopicPrefix = "sw" };
+        Assert.Equal(host, byHost.EffectiveNode);
+        Assert.Equal("streamwatch-" + host, byHost.EffectiveClientId);
+        Assert.Equal($"sw/nodes/{host}/available", byHost.AvailabilityTopic);
+        var named = new MqttOptions { TopicPrefix = "sw", Node = "edge-2" };
+        Assert.Equal("streamwatch-edge-2", named.EffectiveClientId);
+        Assert.Equal("sw/nodes/edge-2/available", named.AvailabilityTopic);
+        Assert.Equal("given", new MqttOptions { Node = "edge-2", ClientId = "given" }.EffectiveClientId);
     }
 
     [Fact]

@@ -1,182 +1,158 @@
-using System.Diagnostics.Metrics;
 using StreamWatch.Core.Telemetry;
 using StreamWatch.Observability.Prometheus;
 
 namespace StreamWatch.Tests.Observability;
 
+/// <summary>The prometheus-net adapter: our metrics in, Prometheus text out (families of the test's own, not the daemon's).</summary>
 public sealed class MetricsCollectorTests : IDisposable
 {
-    private readonly Meter _meter = new("StreamWatch.Test." + Guid.NewGuid().ToString("N"));
+    private readonly CounterMetric _frames = new("streamwatch_frames_decoded_total", "Frames read", "camera", "reason");
+    private readonly CounterMetric _plain = new("streamwatch_mqtt_acked_total", "Acked");
+    private readonly CounterMetric _unused = new("streamwatch_never_used_total", "Never");
+    private readonly HistogramMetric _latency = new("streamwatch_stage_latency_seconds", "Stage time", "stage");
+    private readonly GaugeSet _depth = new("streamwatch_queue_depth", "Queued", "camera", "queue");
+    private readonly GaugeSet _connected = new("streamwatch_mqtt_connected", "Connected");
     private readonly MetricsCollector _collector;
 
-    public MetricsCollectorTests() => _collector = new MetricsCollector(_meter.Name, "streamwatch_", includeProcess: false);
+    public MetricsCollectorTests() => _collector = new MetricsCollector([_frames, _plain, _unused, _latency, _depth, _connected], includeProcess: false);
 
-    public void Dispose() { _collector.Dispose(); _meter.Dispose(); }
+    public void Dispose() => _collector.Dispose();
 
     private static KeyValuePair<string, object?> T(string k, object? v) => new(k, v);
+    private Task<string> ScrapeAsync() => _collector.ScrapeAsync();
 
     [Fact]
-    public void Counter_sums_per_label_set_whatever_the_tag_order()
+    public async Task Counter_sums_per_label_set_whatever_the_tag_order_and_ignores_non_positive_adds()
     {
-        var c = _meter.CreateCounter<long>("frames_decoded", "{frame}", "Frames read");
-        c.Add(2, T("camera", "front"), T("reason", "x"));
-        c.Add(3, T("reason", "x"), T("camera", "front"));
-        c.Add(1, T("camera", "back"), T("reason", "x"));
-        var text = _collector.Scrape();
+        _frames.Add(2, T("camera", "front"), T("reason", "x"));
+        _frames.Add(3, T("reason", "x"), T("camera", "front"));
+        _frames.Add(-4, T("camera", "front"), T("reason", "x"));
+        _frames.Add(1.5, T("camera", "back"), T("reason", "x"));
+        var text = await ScrapeAsync();
         Assert.Contains("# HELP streamwatch_frames_decoded_total Frames read\n# TYPE streamwatch_frames_decoded_total counter\n", text);
         Assert.Contains("streamwatch_frames_decoded_total{camera=\"front\",reason=\"x\"} 5\n", text);
-        Assert.Contains("streamwatch_frames_decoded_total{camera=\"back\",reason=\"x\"} 1\n", text);
+        Assert.Contains("streamwatch_frames_decoded_total{camera=\"back\",reason=\"x\"} 1.5\n", text);
     }
 
     [Fact]
-    public void Double_counter_in_seconds_gets_seconds_total_and_ignores_negative_adds()
+    public async Task A_measurement_before_the_first_scrape_is_kept_and_an_unlabelled_counter_keeps_its_total()
     {
-        var c = _meter.CreateCounter<double>("gate_open", "s", "Gate time");
-        c.Add(1.25, T("camera", "a"));
-        c.Add(-5, T("camera", "a"));
-        Assert.Contains("streamwatch_gate_open_seconds_total{camera=\"a\"} 1.25\n", _collector.Scrape());
+        _plain.Add(1);
+        _plain.Add(2);
+        Assert.Contains("# TYPE streamwatch_mqtt_acked_total counter\nstreamwatch_mqtt_acked_total 3\n", await ScrapeAsync());
     }
 
     [Fact]
-    public void Histogram_buckets_are_cumulative_with_inclusive_bounds_sum_and_count()
+    public async Task Histogram_buckets_fit_milliseconds_and_are_cumulative_with_inclusive_bounds()
     {
-        var h = _meter.CreateHistogram<double>("stage_latency", "s", "Stage time");
-        foreach (var v in new[] { 0.0005, 0.001, 0.003, 0.2, 45.0 }) h.Record(v, T("stage", "gate"));
-        var text = _collector.Scrape();
+        foreach (var v in new[] { 0.00015, 0.0005, 0.003, 0.2, 45.0, 75.0 }) _latency.Record(v, T("stage", "gate"));
+        var text = await ScrapeAsync();
         Assert.Contains("# TYPE streamwatch_stage_latency_seconds histogram\n", text);
         string Bucket(string le) => $"streamwatch_stage_latency_seconds_bucket{{stage=\"gate\",le=\"{le}\"}} ";
-        Assert.Contains(Bucket("0.001") + "2\n", text);   // 0.0005 and exactly 0.001
-        Assert.Contains(Bucket("0.0025") + "2\n", text);
+        Assert.Contains(Bucket("0.0001") + "0\n", text);
+        Assert.Contains(Bucket("0.00025") + "1\n", text);
+        Assert.Contains(Bucket("0.0005") + "2\n", text); // exactly 0.0005 falls in its bucket
         Assert.Contains(Bucket("0.005") + "3\n", text);
         Assert.Contains(Bucket("0.25") + "4\n", text);
-        Assert.Contains(Bucket("30") + "4\n", text);
-        Assert.Contains(Bucket("+Inf") + "5\n", text);
-        Assert.Contains("streamwatch_stage_latency_seconds_sum{stage=\"gate\"} 45.2045\n", text);
-        Assert.Contains("streamwatch_stage_latency_seconds_count{stage=\"gate\"} 5\n", text);
+        Assert.Contains(Bucket("60") + "5\n", text);
+        Assert.Contains(Bucket("+Inf") + "6\n", text);
+        Assert.Contains("streamwatch_stage_latency_seconds_count{stage=\"gate\"} 6\n", text);
         var bounds = text.Split('\n').Count(l => l.StartsWith("streamwatch_stage_latency_seconds_bucket"));
-        Assert.Equal(InstrumentState.SecondsBuckets.Length + 1, bounds);
+        Assert.Equal(MetricsCollector.SecondsBuckets.Length + 1, bounds);
     }
 
     [Fact]
-    public void Gauge_series_come_from_tracked_callbacks_and_leave_when_disposed()
+    public async Task Gauge_series_come_from_tracked_callbacks_and_leave_when_disposed()
     {
-        var g = new GaugeSet(_meter, "queue_depth", "{item}", "Queued");
         var depth = 3;
-        var front = g.Track(() => depth, T("camera", "front"), T("queue", "keyframes"));
-        using var back = g.TrackCamera("back", () => 7);
-        var text = _collector.Scrape();
+        var front = _depth.Track(() => depth, T("camera", "front"), T("queue", "keyframes"));
+        using var back = _depth.Track(() => 7, T("queue", "frames"), T("camera", "back"));
+        var text = await ScrapeAsync();
         Assert.Contains("# TYPE streamwatch_queue_depth gauge\n", text);
         Assert.Contains("streamwatch_queue_depth{camera=\"front\",queue=\"keyframes\"} 3\n", text);
-        Assert.Contains("streamwatch_queue_depth{camera=\"back\"} 7\n", text);
+        Assert.Contains("streamwatch_queue_depth{camera=\"back\",queue=\"frames\"} 7\n", text);
         depth = 9;
-        Assert.Contains("streamwatch_queue_depth{camera=\"front\",queue=\"keyframes\"} 9\n", _collector.Scrape());
+        Assert.Contains("streamwatch_queue_depth{camera=\"front\",queue=\"keyframes\"} 9\n", await ScrapeAsync());
         front.Dispose();
-        text = _collector.Scrape();
+        text = await ScrapeAsync();
         Assert.DoesNotContain("camera=\"front\"", text);
-        Assert.Contains("streamwatch_queue_depth{camera=\"back\"} 7\n", text);
+        Assert.Contains("streamwatch_queue_depth{camera=\"back\",queue=\"frames\"} 7\n", text);
     }
 
     [Fact]
-    public void A_throwing_gauge_callback_is_skipped()
+    public async Task An_unlabelled_gauge_appears_while_tracked_and_a_throwing_callback_is_skipped()
     {
-        var g = new GaugeSet(_meter, "mqtt_connected", null, "Connected");
-        using var bad = g.Track(() => throw new InvalidOperationException("boom"), T("backend", "a"));
-        using var good = g.Track(() => 1, T("backend", "b"));
-        var text = _collector.Scrape();
-        Assert.Contains("streamwatch_mqtt_connected{backend=\"b\"} 1\n", text);
-        Assert.DoesNotContain("backend=\"a\"", text);
+        Assert.DoesNotMatch("(?m)^streamwatch_mqtt_connected ", await ScrapeAsync());
+        using var bad = _depth.Track(() => throw new InvalidOperationException("boom"), T("camera", "a"));
+        var up = _connected.Track(() => 1);
+        var text = await ScrapeAsync();
+        Assert.Contains("streamwatch_mqtt_connected 1\n", text);
+        Assert.DoesNotContain("camera=\"a\"", text);
+        up.Dispose();
+        Assert.DoesNotMatch("(?m)^streamwatch_mqtt_connected ", await ScrapeAsync());
     }
 
     [Fact]
-    public void Label_names_are_sanitised_and_values_escaped_in_samples()
+    public async Task Label_values_are_escaped_and_undeclared_tags_are_not_exported()
     {
-        var c = _meter.CreateCounter<long>("alerts", "{alert}");
-        c.Add(1, T("rule.name", "say \"hi\"\\\n"), T("le", "x"));
-        Assert.Contains("streamwatch_alerts_total{rule_name=\"say \\\"hi\\\"\\\\\\n\",tag_le=\"x\"} 1\n", _collector.Scrape());
+        _frames.Add(1, T("camera", "say \"hi\"\\\n"), T("reason", "x"), T("secret", "hunter2"));
+        var text = await ScrapeAsync();
+        Assert.Contains("streamwatch_frames_decoded_total{camera=\"say \\\"hi\\\"\\\\\\n\",reason=\"x\"} 1\n", text);
+        Assert.DoesNotContain("hunter2", text);
     }
 
     [Fact]
-    public void Instruments_without_measurements_render_nothing()
+    public async Task Families_without_measurements_render_no_samples()
     {
-        _meter.CreateCounter<long>("never_used", "{x}", "Never");
-        Assert.DoesNotContain("never_used", _collector.Scrape());
+        Assert.DoesNotMatch("(?m)^streamwatch_never_used_total", await ScrapeAsync());
     }
 
     [Fact]
-    public void UpDownCounter_is_a_gauge_that_adds()
+    public async Task Url_label_values_are_redacted()
     {
-        var u = _meter.CreateUpDownCounter<int>("inflight", "{request}", "In flight");
-        u.Add(3); u.Add(-1);
-        var text = _collector.Scrape();
-        Assert.Contains("# TYPE streamwatch_inflight gauge\n", text);
-        Assert.Contains("streamwatch_inflight 2\n", text);
+        _frames.Add(1, T("camera", "c"), T("reason", "rtsp://admin:secret@10.0.0.5/live failed"));
+        var text = await ScrapeAsync();
+        Assert.DoesNotContain("secret", text);
+        Assert.Contains("streamwatch_frames_decoded_total{camera=\"c\",reason=\"redacted\"} 1\n", text);
     }
 
     [Fact]
-    public void Default_collector_adds_process_and_runtime_figures()
+    public async Task Series_per_family_are_capped_and_the_overflow_counted()
+    {
+        for (var i = 0; i < MetricsCollector.MaxSeries + 5; i++) _frames.Add(1, T("camera", i), T("reason", "x"));
+        var text = await ScrapeAsync();
+        Assert.Equal(MetricsCollector.MaxSeries, text.Split('\n').Count(l => l.StartsWith("streamwatch_frames_decoded_total{")));
+        Assert.Contains("streamwatch_metric_series_overflow_total 5\n", text);
+    }
+
+    [Fact]
+    public async Task Default_collector_adds_process_and_runtime_figures()
     {
         using var c = new MetricsCollector();
-        var text = c.Scrape();
-        foreach (var name in new[] { "process_cpu_seconds_total", "process_resident_memory_bytes", "process_start_time_seconds",
-                     "dotnet_gc_heap_size_bytes", "dotnet_threadpool_threads", "dotnet_threadpool_queue_length" })
+        var text = await c.ScrapeAsync();
+        foreach (var name in new[] { "process_cpu_seconds_total", "process_working_set_bytes", "process_start_time_seconds",
+                     "dotnet_total_memory_bytes", "dotnet_threadpool_threads", "dotnet_gc_allocated_bytes_total" })
             Assert.Matches($"(?m)^{name} [0-9.e+E-]+$", text);
-        Assert.Matches("(?m)^dotnet_gc_collections_total\\{generation=\"0\"\\} [0-9]+$", text);
-        Assert.True(double.Parse(text.Split('\n').First(l => l.StartsWith("process_resident_memory_bytes ")).Split(' ')[1],
+        Assert.Matches("(?m)^dotnet_collection_count_total\\{generation=\"0\"\\} [0-9]+$", text);
+        Assert.True(double.Parse(text.Split('\n').First(l => l.StartsWith("process_working_set_bytes ")).Split(' ')[1],
             System.Globalization.CultureInfo.InvariantCulture) > 1e6);
     }
 }
 
-public sealed class MetricsCollectorSafetyTests : IDisposable
+public class MetricDefinitionTests
 {
-    private readonly Meter _meter = new("StreamWatch.Test." + Guid.NewGuid().ToString("N"));
-    private readonly MetricsCollector _collector;
-
-    public MetricsCollectorSafetyTests() => _collector = new MetricsCollector(_meter.Name, "streamwatch_", includeProcess: false);
-
-    public void Dispose() { _collector.Dispose(); _meter.Dispose(); }
-
     [Fact]
-    public void Url_tag_values_are_redacted()
+    public void Counters_end_in_total_and_histograms_in_seconds()
     {
-        var c = _meter.CreateCounter<long>("stream_errors", "{error}");
-        c.Add(1, new KeyValuePair<string, object?>("reason", "rtsp://admin:secret@10.0.0.5/live failed"));
-        var text = _collector.Scrape();
-        Assert.DoesNotContain("secret", text);
-        Assert.Contains("streamwatch_stream_errors_total{reason=\"redacted\"} 1\n", text);
+        Assert.Throws<ArgumentException>(() => new CounterMetric("streamwatch_frames", "x"));
+        Assert.Throws<ArgumentException>(() => new HistogramMetric("streamwatch_lag_ms", "x"));
     }
 
     [Fact]
-    public void Series_per_instrument_are_capped_and_the_overflow_counted()
+    public void Every_daemon_metric_has_a_unique_name()
     {
-        var c = _meter.CreateCounter<long>("unbounded", "{x}");
-        var before = InstrumentState.Overflow;
-        for (var i = 0; i < InstrumentState.MaxSeries + 5; i++) c.Add(1, new KeyValuePair<string, object?>("id", i));
-        var text = _collector.Scrape();
-        Assert.Equal(InstrumentState.MaxSeries, text.Split('\n').Count(l => l.StartsWith("streamwatch_unbounded_total{")));
-        Assert.True(InstrumentState.Overflow - before >= 5);
-        Assert.Matches("(?m)^streamwatch_metric_series_overflow_total [1-9][0-9]*$", text);
-    }
-}
-
-public sealed class MetricsCollectorFamilyTests : IDisposable
-{
-    private readonly Meter _meter = new("StreamWatch.Test." + Guid.NewGuid().ToString("N"));
-    private readonly MetricsCollector _collector;
-
-    public MetricsCollectorFamilyTests() => _collector = new MetricsCollector(_meter.Name, "streamwatch_", includeProcess: false);
-
-    public void Dispose() { _collector.Dispose(); _meter.Dispose(); }
-
-    [Fact]
-    public void Instruments_with_one_exported_name_render_as_one_family_each_label_set_once()
-    {
-        var set = new GaugeSet(_meter, "mqtt_connected", null, "Connected (set)");
-        _meter.CreateObservableGauge("mqtt_connected", () => 1, "1", "Connected (plain)");
-        using var a = set.Track(() => 0, new KeyValuePair<string, object?>("broker", "b"));
-        using var dup = set.Track(() => 5); // same (empty) label set as the plain gauge: rendered once
-        var text = _collector.Scrape();
-        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "# TYPE streamwatch_mqtt_connected gauge"));
-        Assert.Contains("streamwatch_mqtt_connected{broker=\"b\"} 0\n", text);
-        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "(?m)^streamwatch_mqtt_connected [0-9]+$"));
+        var names = StreamWatchMetrics.All.Select(m => m.Name).ToList();
+        Assert.Equal(names.Count, names.Distinct().Count());
+        Assert.All(names, n => Assert.StartsWith("streamwatch_", n));
     }
 }

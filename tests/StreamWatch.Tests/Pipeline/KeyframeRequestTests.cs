@@ -26,7 +26,7 @@ public class KeyframeRequestTests
         if (verify) { rule.Profile = "security"; rule.RequireVerification = true; }
         var camera = new CameraOptions { Name = "cam", Url = "x", Zones = { new ZoneOptions { Name = "left", Polygon = "0,0 0.5,0 0.5,1 0,1" } }, Rules = { rule } };
         var ids = 0;
-        var pipeline = new CameraPipeline(camera, new MotionOptions(), new GateOptions(), new KeyframeOptions(), W, H, () => $"a{++ids}");
+        var pipeline = new CameraPipeline(camera, new MotionOptions(), new GateOptions(), new KeyframeOptions(), W, H, (_, _) => $"a{++ids}");
         var bg = new SyntheticScene(8);
         var box = new SyntheticScene(80);
         var frame = new Frame(W, H);

@@ -124,6 +124,7 @@ public class RuleTests
         }
         Assert.Equal(10.0, firstHit!.Value, 3);
         Assert.Equal("door", last?.Zone);
+        Assert.Equal(TimeSpan.Zero, last?.MotionSince);   // the loitering began at 0 s: its alert looks back to then
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StreamWatch.Core.Frames;
@@ -13,30 +12,24 @@ using StreamWatch.Tests.Inference.Scheduling;
 
 namespace StreamWatch.Tests.Inference.OpenAi;
 
+[Collection("model_requests metric")] // its meter listener counts every openai request in the process
 public sealed class OpenAiVisionModelTests : IDisposable
 {
     private const string Key = "sk-test-SECRET-0123456789";
     private const string Good = """{"description":"a man falls","label":"fall","anomaly":true,"severity":"critical","confidence":0.9,"start":"00:00:03.400","end":"00:00:04.000"}""";
     private readonly FakeOpenAiServer _server = new();
     private readonly ListLogger _log = new();
-    private readonly MeterListener _meter = new();
+    private readonly IDisposable _meter;
     private readonly ConcurrentDictionary<string, long> _outcomes = new();
 
     public OpenAiVisionModelTests()
     {
-        _meter.InstrumentPublished = (i, l) => { if (i.Meter.Name == StreamWatchMetrics.MeterName && i.Name == "model_requests") l.EnableMeasurementEvents(i); };
-        _meter.SetMeasurementEventCallback<long>((_, v, tags, _) =>
-        {
-            string? backend = null, outcome = null;
-            foreach (var t in tags) { if (t.Key == "backend") backend = t.Value as string; if (t.Key == "outcome") outcome = t.Value as string; }
-            if (backend == "openai" && outcome != null) _outcomes.AddOrUpdate(outcome, v, (_, o) => o + v);
-        });
-        _meter.Start();
+        _meter = Metric.Attach(new ModelOutcomes("openai", _outcomes));
     }
 
     private sealed class FakeJpeg : IJpegEncoder
     {
-        public byte[] EncodeI420(ReadOnlySpan<byte> i420, int width, int height, int quality = 85) => [0xFF, 0xD8, (byte)width, (byte)height, 0xFF, 0xD9];
+        public byte[] EncodeI420(ReadOnlySpan<byte> i420, int width, int height, int quality = 85, SnapshotOverlay? overlay = null) => [0xFF, 0xD8, (byte)width, (byte)height, 0xFF, 0xD9];
     }
 
     private sealed class ListLogger : ILogger
@@ -203,4 +196,18 @@ public sealed class OpenAiVisionModelTests : IDisposable
         _meter.Dispose();
         _server.Dispose();
     }
+}
+
+/// <summary>Sums streamwatch_model_requests_total by outcome for one backend.</summary>
+internal sealed class ModelOutcomes(string backend, ConcurrentDictionary<string, long> into) : IMetricsRecorder
+{
+    public void Add(CounterMetric counter, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        if (counter != StreamWatchMetrics.ModelRequests) return;
+        string? b = null, outcome = null;
+        foreach (var t in tags) { if (t.Key == "backend") b = t.Value as string; if (t.Key == "outcome") outcome = t.Value as string; }
+        if (b == backend && outcome != null) into.AddOrUpdate(outcome, (long)value, (_, o) => o + (long)value);
+    }
+
+    public void Record(HistogramMetric histogram, double seconds, ReadOnlySpan<KeyValuePair<string, object?>> tags) { }
 }

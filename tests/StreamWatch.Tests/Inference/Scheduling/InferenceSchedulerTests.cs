@@ -45,9 +45,9 @@ public sealed class InferenceSchedulerTests : IDisposable
 
     private InferenceScheduler Scheduler(int concurrency = 1, int capacity = 32)
     {
-        _s = new InferenceScheduler(_model, new SchedulerOptions { Concurrency = concurrency, QueueCapacity = capacity }, NullLogger.Instance, _time);
-        _s.Results.Subscribe(r => { _results.Enqueue(r); _events.Writer.TryWrite(r); });
-        _s.Failures.Subscribe(f => { _failures.Enqueue(f); _events.Writer.TryWrite(f); });
+        _s = new InferenceScheduler(_model, new SchedulerOptions { Concurrency = concurrency, QueueCapacity = capacity }, NullLogger.Instance,
+            r => { _results.Enqueue(r); _events.Writer.TryWrite(r); },
+            f => { _failures.Enqueue(f); _events.Writer.TryWrite(f); }, _time);
         return _s;
     }
 

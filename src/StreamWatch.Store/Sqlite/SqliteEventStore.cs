@@ -1,0 +1,384 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace StreamWatch.Store.Sqlite;
+
+/// <summary>
+/// The embedded event store: one SQLite database (WAL, synchronous=NORMAL: a crash of the process
+/// loses nothing committed) beside a folder of keyframe JPEGs. Each write is one transaction; a
+/// keyframe file is complete on disk (written, flushed, renamed) before the row naming it commits,
+/// so after <c>kill -9</c> there is no half-written event, at most an unreferenced file.
+/// Writes go through one connection behind a lock; reads use their own pooled connections.
+/// Events are ordered by insertion (<c>seq</c>), which is the order their incidents began.
+/// </summary>
+public sealed class SqliteEventStore : IEventStore
+{
+    private readonly SqliteConnection _db;
+    private readonly string _readConnection;
+    private readonly object _lock = new();
+    private readonly string _keyframeDir;
+    private readonly StoreLimits _limits;
+
+    /// <param name="path">The database file; keyframes go to a "keyframes" folder beside it.</param>
+    public SqliteEventStore(string path, StoreLimits limits)
+    {
+        _limits = limits;
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(dir);
+        _keyframeDir = Path.Combine(dir, "keyframes");
+        Directory.CreateDirectory(_keyframeDir);
+        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Pooling = false }.ToString());
+        _db.Open();
+        Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
+        Schema.Migrate(_db);
+        _readConnection = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
+    }
+
+    public string KeyframeDirectory => _keyframeDir;
+
+    public Task RecordAlertAsync(AlertRecord alert, CancellationToken ct = default)
+    {
+        RecordMany([alert]);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Records several lifecycle messages in one transaction (bulk import, benchmarks).</summary>
+    internal void RecordMany(IEnumerable<AlertRecord> alerts)
+    {
+        var written = new List<string>();
+        lock (_lock)
+        {
+            using var tx = _db.BeginTransaction();
+            try
+            {
+                foreach (var a in alerts) Record(tx, a, written);
+                tx.Commit();
+            }
+            catch
+            {
+                foreach (var f in written) File.Delete(f);
+                throw;
+            }
+        }
+    }
+
+    private void Record(SqliteTransaction tx, AlertRecord a, List<string> written)
+    {
+        long seq;
+        int stored;
+        string? label = null, description = null;
+        double? confidence = null;
+        using (var find = Command(tx, "SELECT seq, keyframes, label, confidence, description FROM events WHERE id = $id", ("$id", a.Id)))
+        using (var r = find.ExecuteReader())
+        {
+            if (r.Read())
+            {
+                seq = r.GetInt64(0);
+                stored = r.GetInt32(1);
+                label = r.IsDBNull(2) ? null : r.GetString(2);
+                confidence = r.IsDBNull(3) ? null : r.GetDouble(3);
+                description = r.IsDBNull(4) ? null : r.GetString(4);
+            }
+            else seq = stored = -1;
+        }
+        var v = a.Verdict;
+        if (seq < 0)
+        {
+            using var ins = Command(tx, """
+                INSERT INTO events(id, camera, rule, zone, severity, phase, start_ms, start_offset_ms, end_ms, end_offset_ms,
+                  label, confidence, description, unverified)
+                VALUES ($id, $camera, $rule, $zone, $severity, $phase, $start, $startOffset, $end, $endOffset, $label, $confidence, $description, $unverified)
+                RETURNING seq
+                """, AlertParameters(a));
+            seq = (long)ins.ExecuteScalar()!;
+            stored = 0;
+        }
+        else
+        {
+            using var upd = Command(tx, """
+                UPDATE events SET zone = coalesce($zone, zone), severity = $severity, phase = $phase, end_ms = $end, end_offset_ms = $endOffset,
+                  label = coalesce($label, label), confidence = coalesce($confidence, confidence),
+                  description = coalesce($description, description), unverified = $unverified
+                WHERE seq = $seq
+                """, [.. AlertParameters(a), ("$seq", seq)]);
+            upd.ExecuteNonQuery();
+        }
+        using (var life = Command(tx, "INSERT INTO lifecycle VALUES ($seq, $phase, $utc, $offset)",
+                   ("$seq", seq), ("$phase", a.Phase), ("$utc", a.Utc.ToUnixTimeMilliseconds()), ("$offset", Ms(a.Offset))))
+            life.ExecuteNonQuery();
+        if (v != null && (v.Label != label || v.Confidence != confidence || v.Description != description))
+        {
+            using var ver = Command(tx, "INSERT INTO verdicts VALUES ($seq, $utc, $label, $confidence, $description, $model, $latency)",
+                ("$seq", seq), ("$utc", a.Utc.ToUnixTimeMilliseconds()), ("$label", v.Label), ("$confidence", v.Confidence),
+                ("$description", v.Description), ("$model", v.Model), ("$latency", v.LatencyMs));
+            ver.ExecuteNonQuery();
+        }
+        if (a.Keyframes.Count <= stored) return;
+        long bytes = 0;
+        for (var n = stored; n < a.Keyframes.Count; n++)
+        {
+            var k = a.Keyframes[n];
+            var relative = Path.Combine(k.Utc.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), $"{seq}-{n}.jpg");
+            var jpeg = k.Jpeg();
+            var file = Path.Combine(_keyframeDir, relative);
+            WriteFileAtomically(file, jpeg);
+            written.Add(file);
+            bytes += jpeg.Length;
+            using var kf = Command(tx, "INSERT INTO keyframes VALUES ($seq, $n, $utc, $offset, $file, $bytes)",
+                ("$seq", seq), ("$n", n), ("$utc", k.Utc.ToUnixTimeMilliseconds()), ("$offset", Ms(k.Offset)), ("$file", relative), ("$bytes", jpeg.Length));
+            kf.ExecuteNonQuery();
+        }
+        using var count = Command(tx, "UPDATE events SET keyframes = $n, keyframe_bytes = keyframe_bytes + $bytes WHERE seq = $seq",
+            ("$n", a.Keyframes.Count), ("$bytes", bytes), ("$seq", seq));
+        count.ExecuteNonQuery();
+    }
+
+    private static (string, object?)[] AlertParameters(AlertRecord a) =>
+    [
+        ("$id", a.Id), ("$camera", a.Camera), ("$rule", a.Rule), ("$zone", a.Zone), ("$severity", a.Severity), ("$phase", a.Phase),
+        ("$start", a.Start.ToUnixTimeMilliseconds()), ("$startOffset", Ms(a.StartOffset)),
+        ("$end", a.End?.ToUnixTimeMilliseconds()), ("$endOffset", a.End is null ? null : Ms(a.Offset)),
+        ("$label", a.Verdict?.Label), ("$confidence", a.Verdict?.Confidence), ("$description", a.Verdict?.Description),
+        ("$unverified", a.Unverified ? 1 : 0),
+    ];
+
+    private static void WriteFileAtomically(string file, byte[] data)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var tmp = file + ".tmp";
+        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            fs.Write(data);
+            fs.Flush(flushToDisk: true);
+        }
+        File.Move(tmp, file, overwrite: true);
+    }
+
+    public Task RecordCameraStateAsync(CameraStateRecord s, CancellationToken ct = default)
+    {
+        lock (_lock)
+        {
+            using var cmd = Command(null, "INSERT INTO camera_states VALUES ($camera, $utc, $online, $reason)",
+                ("$camera", s.Camera), ("$utc", s.Utc.ToUnixTimeMilliseconds()), ("$online", s.Online ? 1 : 0), ("$reason", s.Reason));
+            cmd.ExecuteNonQuery();
+        }
+        return Task.CompletedTask;
+    }
+
+    private const string SummaryColumns = """
+        e.seq, e.id, e.camera, e.rule, e.zone, e.severity, e.phase, e.start_ms, e.start_offset_ms, e.end_ms, e.end_offset_ms,
+        e.label, e.confidence, e.description, e.unverified, e.keyframes
+        """;
+
+    public Task<EventPage> SearchAsync(EventQuery q, CancellationToken ct = default)
+    {
+        if (q.Limit is < 1 or > EventQuery.MaxLimit) throw new ArgumentOutOfRangeException(nameof(q), $"limit must be 1..{EventQuery.MaxLimit}");
+        long? before = null;
+        if (q.Cursor != null)
+            before = long.TryParse(q.Cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : throw new FormatException("malformed cursor");
+        var match = q.Text is null ? null : FtsQuery(q.Text);
+        var sql = new StringBuilder("SELECT ").Append(SummaryColumns);
+        var parameters = new List<(string, object?)>();
+        // Full text: FTS5 walks its matches newest first (rowid = seq, descending), the filters apply per row.
+        if (match != null)
+        {
+            sql.Append(" FROM events_fts f CROSS JOIN events e ON e.seq = f.rowid WHERE events_fts MATCH $match");
+            parameters.Add(("$match", match));
+            if (before is { } b) { sql.Append(" AND f.rowid < $before"); parameters.Add(("$before", b)); }
+        }
+        else
+        {
+            sql.Append(" FROM events e WHERE 1 = 1");
+            if (before is { } b) { sql.Append(" AND e.seq < $before"); parameters.Add(("$before", b)); }
+        }
+        void Filter(string clause, string name, object? value)
+        {
+            if (value is null) return;
+            sql.Append(" AND ").Append(clause);
+            parameters.Add((name, value));
+        }
+        Filter("e.camera = $camera", "$camera", q.Camera);
+        Filter("e.rule = $rule", "$rule", q.Rule);
+        Filter("e.label = $label", "$label", q.Label);
+        Filter("e.start_ms >= $from", "$from", q.From?.ToUnixTimeMilliseconds());
+        Filter("e.start_ms < $to", "$to", q.To?.ToUnixTimeMilliseconds());
+        Filter("e.confidence >= $minConfidence", "$minConfidence", q.MinConfidence);
+        sql.Append(match != null ? " ORDER BY f.rowid DESC" : " ORDER BY e.seq DESC").Append(" LIMIT $limit");
+        parameters.Add(("$limit", q.Limit + 1));
+
+        using var db = OpenReader();
+        using var cmd = Command(db, null, sql.ToString(), [.. parameters]);
+        var items = new List<EventSummary>();
+        long lastSeq = 0;
+        string? next = null;
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            if (items.Count == q.Limit) { next = lastSeq.ToString(CultureInfo.InvariantCulture); break; }
+            lastSeq = r.GetInt64(0);
+            items.Add(ReadSummary(r));
+        }
+        return Task.FromResult(new EventPage(items, next));
+    }
+
+    /// <summary>Plain words become an FTS5 query that matches all of them (each quoted: no syntax errors from user text).</summary>
+    internal static string? FtsQuery(string text)
+    {
+        var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        return words.Length == 0 ? null : string.Join(' ', words.Select(w => "\"" + w.Replace("\"", "\"\"") + "\""));
+    }
+
+    private static EventSummary ReadSummary(SqliteDataReader r) => new()
+    {
+        Id = r.GetString(1), Camera = r.GetString(2), Rule = r.GetString(3), Zone = r.IsDBNull(4) ? null : r.GetString(4),
+        Severity = r.GetString(5), Phase = r.GetString(6),
+        Start = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)), StartOffset = TimeSpan.FromMilliseconds(r.GetInt64(8)),
+        End = r.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)),
+        EndOffset = r.IsDBNull(10) ? null : TimeSpan.FromMilliseconds(r.GetInt64(10)),
+        Label = r.IsDBNull(11) ? null : r.GetString(11), Confidence = r.IsDBNull(12) ? null : r.GetDouble(12),
+        Description = r.IsDBNull(13) ? null : r.GetString(13), Unverified = r.GetInt64(14) != 0, KeyframeCount = r.GetInt32(15),
+    };
+
+    public Task<EventDetail?> GetAsync(string id, CancellationToken ct = default)
+    {
+        using var db = OpenReader();
+        using var tx = db.BeginTransaction(); // one snapshot for the event and its children
+        long seq;
+        EventSummary summary;
+        using (var cmd = Command(db, tx, $"SELECT {SummaryColumns} FROM events e WHERE e.id = $id", ("$id", id)))
+        using (var r = cmd.ExecuteReader())
+        {
+            if (!r.Read()) return Task.FromResult<EventDetail?>(null);
+            seq = r.GetInt64(0);
+            summary = ReadSummary(r);
+        }
+        var life = new List<LifecycleEntry>();
+        using (var cmd = Command(db, tx, "SELECT phase, utc_ms, offset_ms FROM lifecycle WHERE event_seq = $seq ORDER BY rowid", ("$seq", seq)))
+        using (var r = cmd.ExecuteReader())
+            while (r.Read()) life.Add(new(r.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), TimeSpan.FromMilliseconds(r.GetInt64(2))));
+        var verdicts = new List<StoredVerdict>();
+        using (var cmd = Command(db, tx, "SELECT utc_ms, label, confidence, description, model, latency_ms FROM verdicts WHERE event_seq = $seq ORDER BY rowid", ("$seq", seq)))
+        using (var r = cmd.ExecuteReader())
+            while (r.Read())
+                verdicts.Add(new(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), r.GetString(1), r.GetDouble(2),
+                    r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetDouble(5)));
+        var keyframes = new List<StoredKeyframe>();
+        using (var cmd = Command(db, tx, "SELECT n, utc_ms, offset_ms, bytes FROM keyframes WHERE event_seq = $seq ORDER BY n", ("$seq", seq)))
+        using (var r = cmd.ExecuteReader())
+            while (r.Read())
+                keyframes.Add(new(r.GetInt32(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), TimeSpan.FromMilliseconds(r.GetInt64(2)), r.GetInt64(3)));
+        return Task.FromResult<EventDetail?>(new EventDetail(summary, life, verdicts, keyframes));
+    }
+
+    public async Task<byte[]?> ReadKeyframeAsync(string id, int index, CancellationToken ct = default)
+    {
+        string? file;
+        using (var db = OpenReader())
+        using (var cmd = Command(db, null, "SELECT k.file FROM keyframes k JOIN events e ON e.seq = k.event_seq WHERE e.id = $id AND k.n = $n",
+                   ("$id", id), ("$n", index)))
+            file = cmd.ExecuteScalar() as string;
+        if (file is null) return null;
+        try { return await File.ReadAllBytesAsync(Path.Combine(_keyframeDir, file), ct); }
+        catch (FileNotFoundException) { return null; }
+    }
+
+    public Task<IReadOnlyList<CameraStateRecord>> CameraHistoryAsync(string camera, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
+    {
+        using var db = OpenReader();
+        using var cmd = Command(db, null, "SELECT utc_ms, online, reason FROM camera_states WHERE camera = $camera AND utc_ms >= $from AND utc_ms < $to ORDER BY utc_ms",
+            ("$camera", camera), ("$from", from.ToUnixTimeMilliseconds()), ("$to", to.ToUnixTimeMilliseconds()));
+        using var r = cmd.ExecuteReader();
+        var list = new List<CameraStateRecord>();
+        while (r.Read()) list.Add(new(camera, DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), r.GetInt64(1) != 0, r.GetString(2)));
+        return Task.FromResult<IReadOnlyList<CameraStateRecord>>(list);
+    }
+
+    /// <summary>Bytes the store occupies: live database pages plus keyframe files.</summary>
+    public long SizeBytes()
+    {
+        lock (_lock)
+            return Scalar("SELECT (page_count - freelist_count) * page_size FROM pragma_page_count, pragma_freelist_count, pragma_page_size")
+                + Scalar("SELECT coalesce(sum(keyframe_bytes), 0) FROM events");
+    }
+
+    public Task<RetentionResult> ApplyRetentionAsync(DateTimeOffset now, CancellationToken ct = default)
+    {
+        var cutoff = (now - _limits.MaxAge).ToUnixTimeMilliseconds();
+        var byAge = 0;
+        while (DeleteBatch("SELECT seq FROM events WHERE start_ms < $cutoff ORDER BY seq LIMIT 500", cutoff) is var n and > 0) byAge += n;
+        var bySize = 0;
+        while (SizeBytes() > _limits.MaxBytes && DeleteBatch("SELECT seq FROM events ORDER BY seq LIMIT 100", 0) is var n and > 0) bySize += n;
+        return Task.FromResult(new RetentionResult(byAge, bySize));
+    }
+
+    /// <summary>Deletes the events the query selects (and their rows and files) in one transaction.</summary>
+    private int DeleteBatch(string select, long cutoff)
+    {
+        var files = new List<string>();
+        int deleted;
+        lock (_lock)
+        {
+            using var tx = _db.BeginTransaction();
+            var where = $"IN ({select})";
+            using (var cmd = Command(tx, $"SELECT file FROM keyframes WHERE event_seq {where}", ("$cutoff", cutoff)))
+            using (var r = cmd.ExecuteReader())
+                while (r.Read()) files.Add(r.GetString(0));
+            foreach (var table in new[] { "keyframes", "verdicts", "lifecycle" })
+            {
+                using var del = Command(tx, $"DELETE FROM {table} WHERE event_seq {where}", ("$cutoff", cutoff));
+                del.ExecuteNonQuery();
+            }
+            using (var del = Command(tx, $"DELETE FROM events WHERE seq {where}", ("$cutoff", cutoff)))
+                deleted = del.ExecuteNonQuery();
+            tx.Commit();
+        }
+        foreach (var f in files) File.Delete(Path.Combine(_keyframeDir, f));
+        return deleted;
+    }
+
+    /// <summary>Caps the database at its current size, as a full disk would (SQLITE_FULL); for the test of that.</summary>
+    internal void LimitPages()
+    {
+        lock (_lock) Exec("PRAGMA max_page_count = " + Scalar("PRAGMA page_count"));
+    }
+
+    private SqliteConnection OpenReader()
+    {
+        var db = new SqliteConnection(_readConnection);
+        db.Open();
+        return db;
+    }
+
+    private SqliteCommand Command(SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters) =>
+        Command(_db, tx, sql, parameters);
+
+    private static SqliteCommand Command(SqliteConnection db, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var cmd = db.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return cmd;
+    }
+
+    private static long Ms(TimeSpan t) => (long)t.TotalMilliseconds;
+
+    private long Scalar(string sql)
+    {
+        using var cmd = Command(null, sql);
+        return Convert.ToInt64(cmd.ExecuteScalar());
+    }
+
+    private void Exec(string sql)
+    {
+        using var cmd = Command(null, sql);
+        cmd.ExecuteNonQuery();
+    }
+
+    public void Dispose() => _db.Dispose();
+}
+
+/// <summary>Retention limits: events older than MaxAge go, then the oldest until the store is under MaxBytes.</summary>
+public sealed record StoreLimits(TimeSpan MaxAge, long MaxBytes);

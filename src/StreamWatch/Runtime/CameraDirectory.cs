@@ -1,0 +1,54 @@
+using StreamWatch.Core.Alerts;
+using StreamWatch.Core.Frames;
+using StreamWatch.Core.Pipeline;
+using StreamWatch.Observability.Http.Api;
+
+namespace StreamWatch.Runtime;
+
+/// <summary>
+/// The live cameras for the API: state and reason, analysed frames per second (over the last ≥ 1 s),
+/// gate, open alerts (counted from the bus's lifecycle messages, so no camera is asked under its lock),
+/// and the newest frame.
+/// </summary>
+internal sealed class CameraDirectory(IReadOnlyList<CameraWorker> workers, IJpegEncoder jpeg, TimeProvider time) : ICameraDirectory
+{
+    private readonly object _lock = new();
+    private readonly Dictionary<string, (long Frames, long At, double Fps)> _rates = new();
+    private readonly Dictionary<string, HashSet<string>> _open = new();
+    private readonly Dictionary<string, string> _reasons = new();
+
+    /// <summary>Called for every bus event.</summary>
+    public void Observe(PipelineEvent e)
+    {
+        lock (_lock)
+            switch (e)
+            {
+                case AlertChanged a:
+                    if (!_open.TryGetValue(a.Camera, out var set)) _open[a.Camera] = set = new();
+                    if (a.Alert.Phase == AlertPhase.End) set.Remove(a.Alert.Id); else set.Add(a.Alert.Id);
+                    break;
+                case CameraStateChanged s:
+                    _reasons[s.Camera] = s.Reason;
+                    break;
+            }
+    }
+
+    public IReadOnlyList<CameraInfo> Cameras()
+    {
+        var now = time.GetTimestamp();
+        lock (_lock)
+            return workers.Select(w =>
+            {
+                var frames = w.FramesAnalysed;
+                if (!_rates.TryGetValue(w.Name, out var r)) r = _rates[w.Name] = (frames, now, 0);
+                var elapsed = time.GetElapsedTime(r.At, now).TotalSeconds;
+                if (elapsed >= 1) _rates[w.Name] = r = (frames, now, (frames - r.Frames) / elapsed);
+                var online = w.Online;
+                return new CameraInfo(w.Name, online, online ? null : _reasons.GetValueOrDefault(w.Name, "starting"), r.Fps, w.GateOpen,
+                    _open.TryGetValue(w.Name, out var set) ? set.Count : 0);
+            }).ToList();
+    }
+
+    public byte[]? LatestJpeg(string name) =>
+        workers.FirstOrDefault(w => w.Name == name)?.Latest is { } f ? jpeg.EncodeI420(f.I420, f.Width, f.Height) : null;
+}
