@@ -36,7 +36,7 @@ public class InferenceBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var opts = new OnnxOptions { Provider = "cpu", IntraOpThreads = 1 };
+        var opts = new OnnxOptions { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 };
         _dir = TinyQwen.Write(new TinySpec(ModelLayout.OnnxCommunity) { Vocab = Vocab });
         _rt = new OnnxEnvironment();
         _model = Qwen3VlModel.Load(_dir, _rt, opts, NullLogger.Instance);

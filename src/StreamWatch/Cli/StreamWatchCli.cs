@@ -22,6 +22,8 @@ public static class StreamWatchCli
         RunVerb.Create(),
         ReplayVerb.Create(),
         EvalVerb.Create(),
+        ExportVerb.Create(),
+        HashPasswordVerb.Create(),
         Group("model", "Vision-language model tools", ModelCheckVerb.Create(), ModelRunVerb.Create()),
     ];
 

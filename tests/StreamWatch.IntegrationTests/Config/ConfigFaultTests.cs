@@ -61,7 +61,7 @@ public sealed class ConfigFaultTests : IDisposable
     public async Task A_listen_address_the_host_does_not_have_exits_78_naming_the_key_and_the_reason()
     {
         // 192.0.2.1 is TEST-NET-1 (RFC 5737): never assigned to a real host; nothing is sent to it, binding just fails
-        var (code, output) = await RunAsync("""{"Observability": {"Listen": "192.0.2.1:9464"}}""");
+        var (code, output) = await RunAsync("""{"Observability": {"Listen": "192.0.2.1:9464", "Auth": {"Token": "a-test-token"}}}""");
         AssertConfigError(code, output, "Observability:Listen");
         Assert.Contains("the address is not one of this host's addresses", output);
     }

@@ -70,7 +70,7 @@ public class DaemonTests
         var scrape = (await daemon.GetAsync("metrics")).Body;
         var (code, findings) = await Tools.RunAsync("promtool", new[] { "check", "metrics" }, scrape);
         Assert.True(code == 0 && findings.Length == 0, $"promtool: {findings}");
-        Assert.Contains("streamwatch_alerts_total{camera=\"yard\",phase=\"new\",rule=\"intrusion\"}", scrape);
+        Assert.Contains("streamwatch_alerts_total{camera=\"yard\",rule=\"intrusion\",phase=\"new\"}", scrape);
 
         var exit = daemon.StopAsync();
         string message;
@@ -92,7 +92,7 @@ public class DaemonTests
         var up = await prom.QueryAsync("streamwatch_camera_up{camera=\"yard\"} == 1");
         Assert.Equal("streamwatch", up.GetProperty("metric").GetProperty("job").GetString());
         await prom.QueryAsync("streamwatch_frames_analysed_total{camera=\"yard\"} > 0");
-        await prom.QueryAsync("process_resident_memory_bytes > 0");
+        await prom.QueryAsync("process_working_set_bytes > 0");
         Assert.Equal(0, await daemon.StopAsync());
         Directory.Delete(dir, true);
     }
