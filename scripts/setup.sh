@@ -19,6 +19,7 @@ apt_pkgs=(
   gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad
   systemd
+  chromium                      # the web UI's browser tests (Playwright drives it by path)
 )
 missing=()
 for p in "${apt_pkgs[@]}"; do

@@ -72,12 +72,12 @@ public sealed class FfmpegArguments
 
     /// <summary>Named hardware-decode presets. Decoded frames are downloaded to system memory
     /// (no <c>-hwaccel_output_format</c>), so the software fps/scale filters work unchanged.</summary>
-    public static IReadOnlyList<string> HwAccel(string preset) => preset switch
+    public static IReadOnlyList<string> HwAccel(HwAccelPreset preset) => preset switch
     {
-        "none" or "" => [],
-        "nvdec" => ["-hwaccel", "cuda"],
-        "vaapi" => ["-hwaccel", "vaapi", "-vaapi_device", VaapiDevice],
-        _ => throw new ArgumentException($"unknown hardware decode preset '{preset}' (none, nvdec, vaapi)", nameof(preset)),
+        HwAccelPreset.None => [],
+        HwAccelPreset.Nvdec => ["-hwaccel", "cuda"],
+        HwAccelPreset.Vaapi => ["-hwaccel", "vaapi", "-vaapi_device", VaapiDevice],
+        _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, "unknown hardware decode preset"),
     };
 
     public static string Filter(double fps, int inferenceSize)

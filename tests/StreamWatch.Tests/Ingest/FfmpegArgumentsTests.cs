@@ -82,7 +82,7 @@ public class FfmpegArgumentsTests
     [Fact]
     public void NvdecDecodesOnTheGpuAndDownloadsForTheSoftwareFilters()
     {
-        var line = Line(Cam("rtsp://cam/1", c => c.HwAccel = "nvdec"));
+        var line = Line(Cam("rtsp://cam/1", c => c.HwAccel = HwAccelPreset.Nvdec));
         Assert.Contains("-loglevel warning -hwaccel cuda -thread_type slice -rtsp_transport tcp", line);
         Assert.DoesNotContain("-hwaccel_output_format", line);
     }
@@ -90,9 +90,9 @@ public class FfmpegArgumentsTests
     [Fact]
     public void VaapiNamesTheRenderNode()
     {
-        Assert.Equal(new[] { "-hwaccel", "vaapi", "-vaapi_device", "/dev/dri/renderD128" }, FfmpegArguments.HwAccel("vaapi"));
-        Assert.Empty(FfmpegArguments.HwAccel("none"));
-        Assert.Throws<ArgumentException>(() => FfmpegArguments.HwAccel("quicksync"));
+        Assert.Equal(new[] { "-hwaccel", "vaapi", "-vaapi_device", "/dev/dri/renderD128" }, FfmpegArguments.HwAccel(HwAccelPreset.Vaapi));
+        Assert.Empty(FfmpegArguments.HwAccel(HwAccelPreset.None));
+        Assert.Throws<ArgumentOutOfRangeException>(() => FfmpegArguments.HwAccel((HwAccelPreset)99));
     }
 
     [Theory]
