@@ -50,5 +50,5 @@ internal sealed class CameraDirectory(IReadOnlyList<CameraWorker> workers, IJpeg
     }
 
     public byte[]? LatestJpeg(string name) =>
-        workers.FirstOrDefault(w => w.Name == name)?.Latest is { } f ? jpeg.EncodeI420(f.I420, f.Width, f.Height) : null;
+        workers.FirstOrDefault(w => w.Name == name)?.Latest.Read((i420, w, h) => jpeg.EncodeI420(i420, w, h));
 }

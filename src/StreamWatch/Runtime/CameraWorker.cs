@@ -55,8 +55,7 @@ public sealed class CameraWorker
     public int QueueDepth => Volatile.Read(ref _queuedFrames);
     public long FramesAnalysed => Interlocked.Read(ref _analysed);
     /// <summary>A copy of the newest analysed frame, taken at most once a second (for the API's latest.jpg).</summary>
-    public LatestFrame? Latest => Volatile.Read(ref _latest);
-    private LatestFrame? _latest;
+    public LatestFrame Latest { get; } = new();
 
     /// <summary>Analysed frames per second and the share of them with the gate open, since the last call.</summary>
     public (double Fps, double GateOpenRatio) TakeRates()
@@ -160,8 +159,7 @@ public sealed class CameraWorker
                 GateOpen = _loop.GateOpen;
                 if (Judge != null && _loop.AlertKeyframesGained) Judge.Submit(_camera.Name, _loop.OpenAlerts, _camera.Rules);
                 Interlocked.Increment(ref _analysed);
-                if (_latest is not { } last || frame.CapturedUtc - last.Utc >= TimeSpan.FromSeconds(1) || frame.CapturedUtc < last.Utc)
-                    Volatile.Write(ref _latest, new LatestFrame(frame.Width, frame.Height, frame.CapturedUtc, frame.I420.ToArray()));
+                Latest.Offer(frame);
                 if (GateOpen) Interlocked.Increment(ref _gateOpenFrames);
                 StreamWatchMetrics.StageLatency.Record(_time.GetElapsedTime(start).TotalSeconds, _tag, new("stage", "gate"));
                 break;
@@ -180,4 +178,36 @@ public sealed class CameraWorker
     }
 }
 
-public sealed record LatestFrame(int Width, int Height, DateTimeOffset Utc, byte[] I420);
+/// <summary>
+/// The newest analysed frame, copied at most once a second into one buffer that is reused: a fresh
+/// 381 KB copy per camera per second went to the large-object heap, which only a full collection frees
+/// (issue 15, memory). The camera's loop never waits for a reader: while one holds the copy, it skips.
+/// </summary>
+public sealed class LatestFrame
+{
+    private readonly Lock _lock = new();
+    private byte[] _i420 = [];
+    private int _width, _height;
+    private DateTimeOffset _utc;
+    private bool _has;
+
+    /// <summary>From the camera's loop: copies the frame when the last copy is a second old (or the clock went back).</summary>
+    public void Offer(Frame frame)
+    {
+        if (!_lock.TryEnter()) return;
+        try
+        {
+            if (_has && frame.CapturedUtc - _utc < TimeSpan.FromSeconds(1) && frame.CapturedUtc >= _utc) return;
+            if (_i420.Length != frame.I420.Length) _i420 = new byte[frame.I420.Length];
+            frame.I420.CopyTo(_i420, 0);
+            (_width, _height, _utc, _has) = (frame.Width, frame.Height, frame.CapturedUtc, true);
+        }
+        finally { _lock.Exit(); }
+    }
+
+    /// <summary>Runs <paramref name="read"/> on the copy (I420, width, height) while the loop cannot change it; null before the first frame.</summary>
+    public T? Read<T>(Func<byte[], int, int, T> read) where T : class
+    {
+        lock (_lock) return _has ? read(_i420, _width, _height) : null;
+    }
+}
