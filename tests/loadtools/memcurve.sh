@@ -2,7 +2,8 @@
 # Memory curve (issue 15): runs the built daemon (.run/bin, from scripts/load.sh) with N looping
 # cameras at 5 fps (no broker, no model) for SECONDS and prints, every STEP seconds, the daemon's RSS,
 # its CPU % since the start (utime+stime, all cores) and the load average. Extra environment (e.g.
-# DOTNET_GCgen0size=0x400000) passes through to the daemon, so settings compare on one build.
+# DOTNET_GCGen0MaxBudget=0x800000) passes through to the daemon, so settings compare on one build;
+# BIN (default .run/bin) names another build folder to compare builds side by side.
 #   tests/loadtools/memcurve.sh N SECONDS [STEP]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
