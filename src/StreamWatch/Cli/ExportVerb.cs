@@ -1,7 +1,9 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Globalization;
+using StreamWatch.Config;
 using StreamWatch.Export;
+using StreamWatch.Store;
+using StreamWatch.Store.Sqlite;
 
 namespace StreamWatch.Cli;
 
@@ -10,40 +12,28 @@ public static class ExportVerb
 {
     public static Command Create()
     {
-        var since = Time("--since", "Only events whose incident began at or after T (ISO 8601, UTC unless it says otherwise) [default: all]");
-        var until = Time("--until", "Only events whose incident began before T (ISO 8601, UTC unless it says otherwise) [default: all]");
-        var camera = new Option<string?>("--camera") { HelpName = "NAME", Description = "Only this camera's events [default: all cameras]" };
-        var format = new Option<string>("--format")
-        {
-            Required = true, HelpName = "ndjson|es-bulk",
-            Description = "ndjson: one event document per line; es-bulk: Elasticsearch _bulk pairs (action line, document line) keyed by event id",
-        }.AcceptOnlyFromAmong("ndjson", "es-bulk");
-        var index = new Option<string>("--index")
-        {
-            HelpName = "NAME", Description = "Elasticsearch index named in the es-bulk action lines",
-            DefaultValueFactory = _ => ExportCommand.DefaultIndex,
-        };
         var config = StreamWatchCli.ConfigOption();
-        var verb = new Command("export", "Write the event store's events (newest first) to standard output as NDJSON or Elasticsearch bulk (docs/export.md)")
-            { since, until, camera, format, index, config };
-        verb.Validators.Add(r =>
+        var since = new Option<string?>("--since") { HelpName = "T", Description = "Only events that began at or after T (ISO 8601, UTC if no offset) [default: all]" };
+        var until = new Option<string?>("--until") { HelpName = "T", Description = "Only events that began before T [default: all]" };
+        var camera = new Option<string?>("--camera") { HelpName = "NAME", Description = "Only this camera's events [default: all]" };
+        var format = new Option<string>("--format") { HelpName = "FORMAT", Description = "ndjson (one document a line) or es-bulk (Elasticsearch _bulk)", Required = true };
+        format.AcceptOnlyFromAmong("ndjson", "es-bulk");
+        var index = new Option<string>("--index") { HelpName = "NAME", Description = "Elasticsearch index for es-bulk", DefaultValueFactory = _ => EventExporter.DefaultIndex };
+        var verb = new Command("export", "Write the stored events to standard output (docs/export.md)") { since, until, camera, format, index, config };
+        verb.SetAction(async (p, ct) =>
         {
-            if (r.GetResult(index) is { Implicit: false } && r.GetValue(format) != "es-bulk") r.AddError("--index applies only to --format es-bulk");
+            var options = ConfigLoader.Load(p.GetValue(config));
+            var filter = new EventQuery { From = Time(p.GetValue(since), "--since"), To = Time(p.GetValue(until), "--until"), Camera = p.GetValue(camera) };
+            using var store = new SqliteEventStore(options.Output.Resolve(options.Store.Path), options.Store.Limits);
+            var n = await EventExporter.WriteAsync(store, filter, p.GetValue(format) == "es-bulk", p.GetValue(index)!, Console.Out, ct);
+            Console.Error.WriteLine($"exported {n} event(s)");
+            return 0;
         });
-        verb.SetAction((p, ct) => ExportCommand.RunAsync(p.GetValue(config), p.GetValue(since), p.GetValue(until), p.GetValue(camera),
-            p.GetValue(format)!, p.GetValue(index)!, p.InvocationConfiguration.Output, p.InvocationConfiguration.Error, ct));
         return verb;
     }
 
-    private static Option<DateTimeOffset?> Time(string name, string description) => new(name)
-    {
-        HelpName = "T", Description = description,
-        CustomParser = r =>
-        {
-            var text = r.Tokens.Single().Value;
-            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)) return t;
-            r.AddError($"{name}: '{text}' is not an ISO 8601 time (e.g. 2026-12-01T10:00:00Z)");
-            return null;
-        },
-    };
+    private static DateTimeOffset? Time(string? text, string option) =>
+        text is null ? null
+        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t
+        : throw new UsageException($"{option}: '{text}' is not a time (ISO 8601, e.g. 2026-12-03T10:00:00Z)");
 }

@@ -24,7 +24,8 @@ public static class StreamWatchCli
         EvalVerb.Create(),
         IndexVerb.Create(),
         ExportVerb.Create(),
-        Group("model", "Vision-language model tools", ModelCheckVerb.Create()),
+        HashPasswordVerb.Create(),
+        Group("model", "Vision-language model tools", ModelCheckVerb.Create(), ModelRunVerb.Create()),
     ];
 
     public static RootCommand Build()

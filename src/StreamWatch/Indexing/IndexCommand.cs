@@ -28,7 +28,7 @@ public static class IndexCommand
     public static async Task<int> RunAsync(string video, string? configFile, string? profile, string? outFile, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         var options = ConfigLoader.Load(configFile);
-        if (options.Model.Backend == "none")
+        if (options.Model.Backend == Inference.Profiles.ModelBackend.None)
             throw new ConfigException(new[] { "Model:Backend: streamwatch index needs a model backend (onnx or openai)" });
         var profiles = Inference.Profiles.PromptProfiles.Resolve(options.Model);
         profile ??= "security";
@@ -62,7 +62,7 @@ public static class IndexCommand
     public static CameraOptions CameraFor(string video, string profile) => new()
     {
         Name = CameraName(video), Url = video, Enabled = true, Realtime = false, Loop = false,
-        Rules = [new RuleOptions { Name = "index", Type = "motion", Severity = "info", Profile = profile, CooldownSeconds = 0 }],
+        Rules = [new RuleOptions { Name = "index", Type = RuleType.Motion, Severity = Severity.Info, Profile = profile, CooldownSeconds = 0 }],
     };
 
     /// <summary>"Front door 2026.mp4" → "Front-door-2026": the file name without extension, in the characters a camera name may use.</summary>
@@ -87,7 +87,7 @@ public static class IndexCommand
                 if (e is not AlertChanged a) continue;
                 if (latest.TryAdd(a.Alert.Id, a.Alert)) order.Add(a.Alert.Id);
                 else latest[a.Alert.Id] = a.Alert;
-                if (store != null) await store.RecordAlertAsync(StoreSink.ToRecord(a, jpeg), ct);
+                if (store != null) await store.RecordAlertAsync(StoreSink.ToRecord(a, jpeg, camera), ct);
             }
             events.Clear();
         }

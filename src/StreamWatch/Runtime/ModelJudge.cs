@@ -51,9 +51,9 @@ public sealed class ModelJudge : IDisposable
     /// <summary>The configured backend (also for `streamwatch index`); null when Model:Backend is "none".</summary>
     public static IVisionModel? CreateModel(AppOptions options, IJpegEncoder jpeg, ILoggerFactory logs, TimeProvider time) => options.Model.Backend switch
     {
-        "openai" => new OpenAiVisionModel(options.Model.OpenAi, PromptProfiles.Resolve(options.Model), jpeg,
+        ModelBackend.OpenAi => new OpenAiVisionModel(options.Model.OpenAi, PromptProfiles.Resolve(options.Model), jpeg,
             options.Model.MaxNewTokens, logs.CreateLogger("model"), time),
-        "onnx" => Qwen3VlVisionModel.Create(options.Model, logs.CreateLogger("model")),
+        ModelBackend.Onnx => Qwen3VlVisionModel.Create(options.Model, logs.CreateLogger("model")),
         _ => null,
     };
 

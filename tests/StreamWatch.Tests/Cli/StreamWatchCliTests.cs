@@ -34,7 +34,7 @@ public class StreamWatchCliTests
     [InlineData("replay", "<VIDEO>", "--config <FILE>", "--camera <NAME>", "[default: the first configured camera", "--events-out <FILE>", "[default: standard output]")]
     [InlineData("eval", "--clips <DIR> (REQUIRED)", "--labels <FILE> (REQUIRED)", "--config <FILE>", "--camera <NAME>", "--out <FILE>", "[default: standard output only]")]
     [InlineData("index", "<VIDEO>", "--config <FILE>", "--profile <NAME>", "[default: security]", "--out <FILE>", "[default: standard output]")]
-    [InlineData("export", "--since <T>", "--until <T>", "--camera <NAME>", "--format <ndjson|es-bulk> (REQUIRED)", "--index <NAME>", "[default: streamwatch-events]", "--config <FILE>")]
+    [InlineData("export", "--since <T>", "--until <T>", "--camera <NAME>", "--format <FORMAT> (REQUIRED)", "--index <NAME>", "[default: streamwatch-events]", "--config <FILE>")]
     [InlineData("model check", "<DIR>", "--config <FILE>")]
     [InlineData("model", "check <DIR>")]
     public async Task Each_verb_help_lists_its_options_and_defaults(string verb, params string[] expected)

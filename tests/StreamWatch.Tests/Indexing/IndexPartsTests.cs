@@ -16,7 +16,7 @@ public class IndexPartsTests
         var camera = IndexCommand.CameraFor(file, "sports");
         Assert.Equal(name, camera.Name);
         var rule = Assert.Single(camera.Rules);
-        Assert.Equal(("motion", "sports"), (rule.Type, rule.Profile));
+        Assert.Equal((StreamWatch.Core.Config.RuleType.Motion, "sports"), (rule.Type, rule.Profile));
     }
 
     [Theory]
