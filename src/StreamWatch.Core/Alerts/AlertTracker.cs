@@ -28,7 +28,7 @@ namespace StreamWatch.Core.Alerts;
 /// says the motion began, <see cref="RuleHit.MotionSince"/>), then every new keyframe while open. MotionOnsetUtc is the earliest attached keyframe's
 /// capture time (the pre-roll: the last still frame before the gate opened), null without keyframes.</item>
 /// </list>
-/// Thread-safe (one lock); output order within a call: ends first, then rules in configured order.
+/// Single-threaded: owned by one camera's loop (no lock). Output order within a call: ends first, then rules in configured order.
 /// A call that emits no message allocates nothing.
 /// </summary>
 public sealed class AlertTracker
@@ -46,7 +46,6 @@ public sealed class AlertTracker
     private readonly Dictionary<string, RuleState> _byName;
     private readonly List<Keyframe> _recent = new();
     private readonly List<Incident> _pending = new();   // held, ended, awaiting a verdict; oldest first
-    private readonly object _lock = new();
 
     /// <param name="maxKeyframes">Keyframes kept per alert (Keyframes:MaxPerEvent).</param>
     /// <param name="newId">Id for a new alert from its rule name and start time (<see cref="AlertIds.Next"/>).</param>
@@ -65,10 +64,9 @@ public sealed class AlertTracker
     {
         get
         {
-            lock (_lock)
-                return _states.Where(s => s.Open is not null)
-                    .Select(s => s.Open!.ToAlert(_camera, s.Open.Published ? AlertPhase.Update : AlertPhase.New, s.Open.LastHitOffset))
-                    .ToArray();
+            return _states.Where(s => s.Open is not null)
+                .Select(s => s.Open!.ToAlert(_camera, s.Open.Published ? AlertPhase.Update : AlertPhase.New, s.Open.LastHitOffset))
+                .ToArray();
         }
     }
 
@@ -91,76 +89,73 @@ public sealed class AlertTracker
     {
         utc = utc.ToUniversalTime();
         var gained = false;
-        lock (_lock)
+        for (var i = 0; i < _pending.Count; i++)
+            if (offset - _pending[i].EndedOffset >= VerdictWait)
+            {
+                PublishLate(_pending[i], offset, output);
+                _pending.RemoveAt(i--);
+            }
+        foreach (var s in _states)
+            if (s.Open is { } expired && offset - expired.LastHitOffset >= TimeSpan.FromSeconds(s.Rule.EndAfterSeconds))
+                End(s, offset, output);
+
+        for (var h = 0; h < hits.Count; h++)
         {
-            for (var i = 0; i < _pending.Count; i++)
-                if (offset - _pending[i].EndedOffset >= VerdictWait)
-                {
-                    PublishLate(_pending[i], offset, output);
-                    _pending.RemoveAt(i--);
-                }
-            foreach (var s in _states)
-                if (s.Open is { } expired && offset - expired.LastHitOffset >= TimeSpan.FromSeconds(s.Rule.EndAfterSeconds))
-                    End(s, offset, output);
-
-            for (var h = 0; h < hits.Count; h++)
+            var hit = hits[h];
+            if (!_byName.TryGetValue(hit.Rule, out var s))
+                throw new ArgumentException($"hit for rule '{hit.Rule}' that camera '{_camera}' does not have", nameof(hits));
+            if (s.Open is null)
             {
-                var hit = hits[h];
-                if (!_byName.TryGetValue(hit.Rule, out var s))
-                    throw new ArgumentException($"hit for rule '{hit.Rule}' that camera '{_camera}' does not have", nameof(hits));
-                if (s.Open is null)
-                {
-                    if (s.InCooldown(offset)) continue;
-                    s.Open = new Incident(_newId(s.Rule.Name, utc), s.Rule, hit.Zone, utc, offset);
-                    var since = (hit.MotionSince ?? offset) - Lookback;
-                    foreach (var k in _recent)
-                        if (k.Offset >= since) s.Open.Attach(k, _maxKeyframes);
-                    gained |= s.Open.Keyframes.Count > 0;
-                }
-                var inc = s.Open;
-                inc.LastHitOffset = offset;
-                inc.LastHitUtc = utc;
-                inc.Zone ??= hit.Zone;
-                if (hit.Strength > inc.PeakStrength) inc.PeakStrength = hit.Strength;
+                if (s.InCooldown(offset)) continue;
+                s.Open = new Incident(_newId(s.Rule.Name, utc), s.Rule, hit.Zone, utc, offset);
+                var since = (hit.MotionSince ?? offset) - Lookback;
+                foreach (var k in _recent)
+                    if (k.Offset >= since) s.Open.Attach(k, _maxKeyframes);
+                gained |= s.Open.Keyframes.Count > 0;
             }
-
-            for (var n = 0; n < newKeyframes.Count; n++)
-            {
-                var k = newKeyframes[n];
-                if (_recent.Count == _maxKeyframes) _recent.RemoveAt(0);
-                _recent.Add(k);
-                foreach (var s in _states)
-                {
-                    if (s.Open is not { } o) continue;
-                    var before = o.Keyframes.Count;
-                    o.Attach(k, _maxKeyframes);
-                    gained |= o.Keyframes.Count > before;
-                }
-            }
-
-            var needs = false;
-            foreach (var s in _states)
-            {
-                if (s.Open is not { } inc) continue;
-                needs |= inc.Keyframes.Count == 0;
-                if (inc.JustOpened)
-                {
-                    inc.JustOpened = false;
-                    if (!s.Rule.RequireVerification) Emit(inc, AlertPhase.New, offset, output);
-                }
-                else if (inc.Published && inc.SentWithoutKeyframes && inc.Keyframes.Count > 0)
-                {
-                    Emit(inc, AlertPhase.Update, offset, output); // its first keyframe (snapshot) goes out at once
-                }
-                else if (inc.Published && offset - inc.LastMessageOffset >= UpdateInterval
-                    && (inc.KeyframesChanged || inc.PeakStrength >= StrengthRise * inc.ReportedStrength && inc.PeakStrength > inc.ReportedStrength))
-                {
-                    Emit(inc, AlertPhase.Update, offset, output);
-                }
-            }
-            NeedsKeyframe = needs;
-            KeyframesGained = gained;
+            var inc = s.Open;
+            inc.LastHitOffset = offset;
+            inc.LastHitUtc = utc;
+            inc.Zone ??= hit.Zone;
+            if (hit.Strength > inc.PeakStrength) inc.PeakStrength = hit.Strength;
         }
+
+        for (var n = 0; n < newKeyframes.Count; n++)
+        {
+            var k = newKeyframes[n];
+            if (_recent.Count == _maxKeyframes) _recent.RemoveAt(0);
+            _recent.Add(k);
+            foreach (var s in _states)
+            {
+                if (s.Open is not { } o) continue;
+                var before = o.Keyframes.Count;
+                o.Attach(k, _maxKeyframes);
+                gained |= o.Keyframes.Count > before;
+            }
+        }
+
+        var needs = false;
+        foreach (var s in _states)
+        {
+            if (s.Open is not { } inc) continue;
+            needs |= inc.Keyframes.Count == 0;
+            if (inc.JustOpened)
+            {
+                inc.JustOpened = false;
+                if (!s.Rule.RequireVerification) Emit(inc, AlertPhase.New, offset, output);
+            }
+            else if (inc.Published && inc.SentWithoutKeyframes && inc.Keyframes.Count > 0)
+            {
+                Emit(inc, AlertPhase.Update, offset, output); // its first keyframe (snapshot) goes out at once
+            }
+            else if (inc.Published && offset - inc.LastMessageOffset >= UpdateInterval
+                && (inc.KeyframesChanged || inc.PeakStrength >= StrengthRise * inc.ReportedStrength && inc.PeakStrength > inc.ReportedStrength))
+            {
+                Emit(inc, AlertPhase.Update, offset, output);
+            }
+        }
+        NeedsKeyframe = needs;
+        KeyframesGained = gained;
     }
 
     /// <summary>
@@ -170,23 +165,20 @@ public sealed class AlertTracker
     /// </summary>
     public bool ApplyVerdict(string alertId, Verdict verdict, TimeSpan offset, DateTimeOffset utc, List<Alert> output)
     {
-        lock (_lock)
+        if (_pending.FindIndex(i => i.Id == alertId) is var p and >= 0)
         {
-            if (_pending.FindIndex(i => i.Id == alertId) is var p and >= 0)
-            {
-                var ended = _pending[p];
-                _pending.RemoveAt(p);
-                ended.Verdict = verdict;
-                if (verdict.Anomaly) PublishLate(ended, offset, output);
-                return true;
-            }
-            var inc = FindOpen(alertId);
-            if (inc is null) return false;
-            inc.Verdict = verdict;
-            if (inc.Published) Emit(inc, AlertPhase.Update, offset, output);
-            else if (verdict.Anomaly) Emit(inc, AlertPhase.New, offset, output);
+            var ended = _pending[p];
+            _pending.RemoveAt(p);
+            ended.Verdict = verdict;
+            if (verdict.Anomaly) PublishLate(ended, offset, output);
             return true;
         }
+        var inc = FindOpen(alertId);
+        if (inc is null) return false;
+        inc.Verdict = verdict;
+        if (inc.Published) Emit(inc, AlertPhase.Update, offset, output);
+        else if (verdict.Anomaly) Emit(inc, AlertPhase.New, offset, output);
+        return true;
     }
 
     /// <summary>
@@ -196,19 +188,16 @@ public sealed class AlertTracker
     /// </summary>
     public bool VerdictFailed(string alertId, TimeSpan offset, DateTimeOffset utc, List<Alert> output)
     {
-        lock (_lock)
+        if (_pending.FindIndex(i => i.Id == alertId) is var p and >= 0)
         {
-            if (_pending.FindIndex(i => i.Id == alertId) is var p and >= 0)
-            {
-                PublishLate(_pending[p], offset, output);
-                _pending.RemoveAt(p);
-                return true;
-            }
-            var inc = FindOpen(alertId);
-            if (inc is null) return false;
-            if (!inc.Published && inc.Verdict is null) inc.VerdictFailed = true;
+            PublishLate(_pending[p], offset, output);
+            _pending.RemoveAt(p);
             return true;
         }
+        var inc = FindOpen(alertId);
+        if (inc is null) return false;
+        if (!inc.Published && inc.Verdict is null) inc.VerdictFailed = true;
+        return true;
     }
 
     /// <summary>
@@ -217,14 +206,11 @@ public sealed class AlertTracker
     /// </summary>
     public void Flush(TimeSpan offset, DateTimeOffset utc, List<Alert> output)
     {
-        lock (_lock)
-        {
-            foreach (var s in _states)
-                if (s.Open is not null) End(s, offset, output);
-            foreach (var inc in _pending) PublishLate(inc, offset, output);
-            _pending.Clear();
-            _recent.Clear();
-        }
+        foreach (var s in _states)
+            if (s.Open is not null) End(s, offset, output);
+        foreach (var inc in _pending) PublishLate(inc, offset, output);
+        _pending.Clear();
+        _recent.Clear();
     }
 
     private Incident? FindOpen(string alertId)

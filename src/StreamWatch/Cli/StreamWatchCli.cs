@@ -24,7 +24,7 @@ public static class StreamWatchCli
         EvalVerb.Create(),
         ExportVerb.Create(),
         HashPasswordVerb.Create(),
-        Group("model", "Vision-language model tools", ModelCheckVerb.Create()),
+        Group("model", "Vision-language model tools", ModelCheckVerb.Create(), ModelRunVerb.Create()),
     ];
 
     public static RootCommand Build()

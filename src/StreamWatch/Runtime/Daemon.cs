@@ -61,11 +61,13 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
             sinks.Add(_mqtt);
         }
         _bus = new EventBus(sinks, logs.CreateLogger("sinks"), options.Output.SinkQueueCapacity);
+        foreach (var s in sinks) StreamWatchMetrics.DeclareSink(s.Name);
 
         var workers = cameras.Select(c => new CameraWorker(c, options, logs.CreateLogger($"camera.{c.Name}"), time)).ToList();
         foreach (var w in workers)
         {
             _health.SetCamera(w.Name, false, "starting");
+            StreamWatchMetrics.DeclareCamera(w.Name);
             _gauges.Add(StreamWatchMetrics.CameraUp.TrackCamera(w.Name, () => w.Online ? 1 : 0));
             _gauges.Add(StreamWatchMetrics.GateOpen.TrackCamera(w.Name, () => w.GateOpen ? 1 : 0));
             _gauges.Add(StreamWatchMetrics.QueueDepth.Track(() => w.QueueDepth, new("camera", w.Name), new("queue", "frames")));
