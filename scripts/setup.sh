@@ -19,19 +19,18 @@ apt_pkgs=(
   gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad
   systemd
+  chromium                      # the web UI's browser tests (Playwright drives it by path)
 )
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}"
+  echo "setup: installing with apt-get: ${missing[*]}"
+  # Services the user runs are left alone: tests start their own mosquitto and prometheus on free ports.
+  echo "setup: (Debian may start the mosquitto and prometheus services it installs; the tests do not use them)"
   sudo_ apt-get update -qq
   sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# Debian starts the packaged services; tests run their own instances on free ports.
-for svc in mosquitto prometheus; do
-  if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then sudo_ systemctl stop "$svc" || true; fi
-done
 
 "$root/scripts/fetch-native.sh"

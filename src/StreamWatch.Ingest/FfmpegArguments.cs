@@ -16,17 +16,39 @@ public sealed class FfmpegArguments
     public const string NvdecDevice = "cuda";
     public const string VaapiDevice = "/dev/dri/renderD128";
 
+    /// <summary>Protocols ffmpeg may open for an input read from an <see cref="InputScript"/>.</summary>
+    public const string ScriptProtocols = "file,crypto,data,tcp,udp,tls,rtp,srtp,rtsp,rtsps,http,https,httpproxy,rtmp,rtmps,rtmpt,rtmpts";
+
+    /// <summary>
+    /// A network URL with credentials does not go on ffmpeg's command line (every local user can
+    /// read /proc/PID/cmdline): ffmpeg reads it from a private ffconcat script instead.
+    /// </summary>
+    public static bool NeedsInputScript(CameraOptions camera) =>
+        Kind(camera.Url) != InputKind.File && UrlRedactor.HasCredentials(camera.Url);
+
+    /// <summary>The ffconcat script naming the camera's URL, with the input options of <see cref="Input"/>
+    /// as <c>option</c> lines (the concat demuxer passes them to the inner input).</summary>
+    public static string InputScript(CameraOptions camera, bool replay)
+    {
+        var lines = new List<string> { "ffconcat version 1.0", $"file '{camera.Url.Replace("'", @"'\''")}'" };
+        var input = Input(camera, replay);
+        for (var i = 0; i + 1 < input.Count; i += 2) lines.Add($"option {input[i].TrimStart('-')} {input[i + 1]}");
+        return string.Join('\n', lines) + "\n";
+    }
+
     /// <summary>ffmpeg's arguments (without the program name) for one run of a camera.</summary>
     /// <param name="replay">Read a file as fast as it decodes: no <c>-re</c>, no looping.</param>
-    public static IReadOnlyList<string> Build(CameraOptions camera, bool replay)
+    /// <param name="inputScript">The camera's <see cref="InputScript"/> written to a file: read the input from it.</param>
+    public static IReadOnlyList<string> Build(CameraOptions camera, bool replay, string? inputScript = null)
     {
         var a = new List<string> { "-nostdin", "-hide_banner", "-nostats", "-loglevel", "warning" };
         a.AddRange(HwAccel(camera.HwAccel));
         // Live: frame-threaded decoding holds (threads - 1) frames back, 80 ms at 25 fps on a 2-core
         // machine (docs/load.md); slice threads add no delay. Replay keeps frame threads for throughput.
         if (!replay) a.AddRange(["-thread_type", "slice"]);
-        a.AddRange(Input(camera, replay));
-        a.AddRange(["-i", camera.Url, "-map", "0:v:0", "-an", "-sn", "-dn"]);
+        if (inputScript != null) a.AddRange(["-f", "concat", "-safe", "0", "-protocol_whitelist", ScriptProtocols, "-i", inputScript]);
+        else a.AddRange([.. Input(camera, replay), "-i", camera.Url]);
+        a.AddRange(["-map", "0:v:0", "-an", "-sn", "-dn"]);
         a.AddRange(["-vf", Filter(camera.AnalysisFps, camera.InferenceSize)]);
         a.AddRange(["-pix_fmt", "yuv420p", "-f", "yuv4mpegpipe", "pipe:1"]);
         return a;
@@ -50,12 +72,12 @@ public sealed class FfmpegArguments
 
     /// <summary>Named hardware-decode presets. Decoded frames are downloaded to system memory
     /// (no <c>-hwaccel_output_format</c>), so the software fps/scale filters work unchanged.</summary>
-    public static IReadOnlyList<string> HwAccel(string preset) => preset switch
+    public static IReadOnlyList<string> HwAccel(HwAccelPreset preset) => preset switch
     {
-        "none" or "" => [],
-        "nvdec" => ["-hwaccel", "cuda"],
-        "vaapi" => ["-hwaccel", "vaapi", "-vaapi_device", VaapiDevice],
-        _ => throw new ArgumentException($"unknown hardware decode preset '{preset}' (none, nvdec, vaapi)", nameof(preset)),
+        HwAccelPreset.None => [],
+        HwAccelPreset.Nvdec => ["-hwaccel", "cuda"],
+        HwAccelPreset.Vaapi => ["-hwaccel", "vaapi", "-vaapi_device", VaapiDevice],
+        _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, "unknown hardware decode preset"),
     };
 
     public static string Filter(double fps, int inferenceSize)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using StreamWatch.Core.Config;
 using StreamWatch.Core.Frames;
+using StreamWatch.Core.State;
 using StreamWatch.Core.Telemetry;
 
 namespace StreamWatch.Ingest;
@@ -29,10 +30,12 @@ public sealed class FfmpegFrameSource : IAsyncDisposable
     private readonly Task _stderrPump;
     private readonly KeyValuePair<string, object?> _tag;
     private readonly DateTimeOffset _startUtc;
+    private readonly string? _scriptDir;
     private long _sequence;
 
-    private FfmpegFrameSource(Process process, CameraOptions camera, bool replay, ILogger logger, TimeProvider time, ProcessSpawner? owned)
+    private FfmpegFrameSource(Process process, CameraOptions camera, bool replay, ILogger logger, TimeProvider time, ProcessSpawner? owned, string? scriptDir)
     {
+        _scriptDir = scriptDir;
         _process = process;
         _camera = camera;
         _replay = replay;
@@ -56,16 +59,26 @@ public sealed class FfmpegFrameSource : IAsyncDisposable
     public static async Task<FfmpegFrameSource> StartAsync(CameraOptions camera, bool replay, ILogger logger, TimeProvider time, ProcessSpawner? spawner = null, CancellationToken ct = default)
     {
         var owned = spawner == null ? new ProcessSpawner(camera.Name) : null;
-        var args = FfmpegArguments.Build(camera, replay);
+        string? scriptDir = null;
         try
         {
+            string? script = null;
+            if (FfmpegArguments.NeedsInputScript(camera))
+            {
+                scriptDir = Directory.CreateTempSubdirectory("streamwatch-input-").FullName; // 0700
+                script = Path.Combine(scriptDir, "input.ffconcat");
+                using var w = new StreamWriter(PrivateFiles.Open(script, FileMode.CreateNew, FileAccess.Write, FileShare.None));
+                w.Write(FfmpegArguments.InputScript(camera, replay));
+            }
+            var args = FfmpegArguments.Build(camera, replay, script);
             var p = await (spawner ?? owned!).StartAsync(ProcessSpawner.StartInfo("ffmpeg", args), ct);
             logger.LogInformation("camera {Camera}: ffmpeg started (pid {Pid}): ffmpeg {Args}", camera.Name, p.Id, UrlRedactor.Redact(string.Join(' ', args)));
-            return new FfmpegFrameSource(p, camera, replay, logger, time, owned);
+            return new FfmpegFrameSource(p, camera, replay, logger, time, owned, scriptDir);
         }
         catch
         {
             owned?.Dispose();
+            if (scriptDir != null) Directory.Delete(scriptDir, recursive: true);
             throw;
         }
     }
@@ -148,5 +161,6 @@ public sealed class FfmpegFrameSource : IAsyncDisposable
         _process.StandardError.Dispose();
         _process.Dispose();
         _ownedSpawner?.Dispose();
+        if (_scriptDir != null) Directory.Delete(_scriptDir, recursive: true);
     }
 }

@@ -23,7 +23,7 @@ public static class MqttBenchmarks
         output.WriteLine($"mosquitto set_tcp_nodelay: {(brokerNoDelay ? "true" : "false (default)")}");
         var acks = new AckClock();
         var jpeg = new OpenCvJpegEncoder();
-        var camera = new CameraOptions { Name = "cam1", Url = "bench", Rules = { new RuleOptions { Name = "door", Type = "motion" } } };
+        var camera = new CameraOptions { Name = "cam1", Url = "bench", Rules = { new RuleOptions { Name = "door", Type = RuleType.Motion } } };
         var dir = Repo.TempDir("mqtt-bench");
         var options = new MqttOptions
         {

@@ -18,7 +18,7 @@ var options = new MqttOptions
     Enabled = true, Host = "127.0.0.1", Port = int.Parse(args[0]), OutboxPath = args[1], Node = args[2], ClientId = args[2],
     TopicPrefix = args.Length > 3 ? args[3] : "streamwatch", ProtocolVersion = args.Length > 4 ? int.Parse(args[4]) : 5, KeepAliveSeconds = 5, ReconnectMaxSeconds = 2,
 };
-var camera = new CameraOptions { Name = "cam1", Url = "test", Rules = { new RuleOptions { Name = "door", Type = "motion" } } };
+var camera = new CameraOptions { Name = "cam1", Url = "test", Rules = { new RuleOptions { Name = "door", Type = RuleType.Motion } } };
 var time = TimeProvider.System;
 var jpeg = new OpenCvJpegEncoder();
 var sink = new MqttSink(options, [camera], jpeg, new StderrLogger(), time);

@@ -54,7 +54,7 @@ internal sealed class Incident(string id, RuleOptions rule, string? zone, DateTi
             Rule = Rule.Name,
             Phase = phase,
             Label = Verdict?.Label,
-            Severity = string.IsNullOrEmpty(Verdict?.Severity) ? Rule.Severity : Verdict.Severity,
+            Severity = string.IsNullOrEmpty(Verdict?.Severity) ? Rule.Severity.ToString().ToLowerInvariant() : Verdict.Severity,
             Confidence = Verdict?.Confidence,
             Description = Verdict?.Description,
             Start = StartUtc,

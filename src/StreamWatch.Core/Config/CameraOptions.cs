@@ -2,6 +2,15 @@ using StreamWatch.Core.Geometry;
 
 namespace StreamWatch.Core.Config;
 
+/// <summary>What a rule watches for (config: "motion", "zone", "loiter", "direction", any case).</summary>
+public enum RuleType { Motion, Zone, Loiter, Direction }
+
+/// <summary>An alert's severity (config: "info", "warning", "critical"); written lower-case in events.</summary>
+public enum Severity { Info, Warning, Critical }
+
+/// <summary>Hardware decode preset (config: "none", "nvdec", "vaapi").</summary>
+public enum HwAccelPreset { None, Nvdec, Vaapi }
+
 /// <summary>One camera: where its stream comes from and what to watch for in it.</summary>
 public sealed class CameraOptions : IValidatable
 {
@@ -17,7 +26,7 @@ public sealed class CameraOptions : IValidatable
     /// smaller source is never upscaled (the size is min(source, this)).</summary>
     public int InferenceSize { get; set; } = 672;
     /// <summary>Optional hardware decode preset: none, nvdec, vaapi.</summary>
-    public string HwAccel { get; set; } = "none";
+    public HwAccelPreset HwAccel { get; set; } = HwAccelPreset.None;
     /// <summary>No frame for this long kills and restarts ffmpeg.</summary>
     public double StallTimeoutSeconds { get; set; } = 10;
     /// <summary>Loop a file input forever (demo cameras); live streams ignore this.</summary>
@@ -47,7 +56,6 @@ public sealed class CameraOptions : IValidatable
         errors.Range(AnalysisWidth, 64, 1280, $"{path}:AnalysisWidth");
         errors.Range(InferenceSize, 64, 4096, $"{path}:InferenceSize");
         errors.Range(StallTimeoutSeconds, 1, 600, $"{path}:StallTimeoutSeconds");
-        if (HwAccel is not ("none" or "nvdec" or "vaapi")) errors.Add($"{path}:HwAccel", $"must be none, nvdec or vaapi (got '{HwAccel}')");
         for (var i = 0; i < Masks.Count; i++)
             CheckPolygon(Masks[i], $"{path}:Masks:{i}", errors);
         var zoneNames = new HashSet<string>();
@@ -62,7 +70,7 @@ public sealed class CameraOptions : IValidatable
             var r = Rules[i];
             r.Validate($"{path}:Rules:{i}", errors);
             if (!ruleNames.Add(r.Name)) errors.Add($"{path}:Rules:{i}:Name", $"duplicate rule '{r.Name}'");
-            if (r.Type != "motion" && !zoneNames.Contains(r.Zone ?? ""))
+            if (r.Type != RuleType.Motion && !zoneNames.Contains(r.Zone ?? ""))
                 errors.Add($"{path}:Rules:{i}:Zone", $"names no zone of this camera ('{r.Zone}')");
         }
     }
@@ -104,7 +112,7 @@ public sealed class ZoneOptions : IValidatable
 public sealed class RuleOptions : IValidatable
 {
     public string Name { get; set; } = "";
-    public string Type { get; set; } = "zone";
+    public RuleType Type { get; set; } = RuleType.Zone;
     public string? Zone { get; set; }
     /// <summary>loiter: how long motion must persist in the zone.</summary>
     public double Seconds { get; set; } = 10;
@@ -113,7 +121,7 @@ public sealed class RuleOptions : IValidatable
     public double ToleranceDegrees { get; set; } = 60;
     /// <summary>zone, loiter, direction: share of the zone's cells that must be active (at least one cell).</summary>
     public double MinActiveFraction { get; set; }
-    public string Severity { get; set; } = "warning";
+    public Severity Severity { get; set; } = Severity.Warning;
     /// <summary>After an alert of this rule ends, new ones are suppressed for this long.</summary>
     public double CooldownSeconds { get; set; } = 30;
     /// <summary>An open alert ends after this long without a trigger.</summary>
@@ -126,10 +134,8 @@ public sealed class RuleOptions : IValidatable
     public void Validate(string path, ConfigErrors errors)
     {
         if (string.IsNullOrWhiteSpace(Name) || !CameraOptions.IsSafeName(Name)) errors.Add($"{path}:Name", "is required (letters, digits, '_' and '-')");
-        if (Type is not ("motion" or "zone" or "loiter" or "direction"))
-            errors.Add($"{path}:Type", $"must be motion, zone, loiter or direction (got '{Type}')");
-        if (Severity is not ("info" or "warning" or "critical"))
-            errors.Add($"{path}:Severity", $"must be info, warning or critical (got '{Severity}')");
+        if (!Enum.IsDefined(Type)) errors.Add($"{path}:Type", ConfigErrors.OneOf<RuleType>());
+        if (!Enum.IsDefined(Severity)) errors.Add($"{path}:Severity", ConfigErrors.OneOf<Severity>());
         errors.Range(Seconds, 0, 86400, $"{path}:Seconds");
         errors.Range(AllowedDirection, -360, 360, $"{path}:AllowedDirection");
         errors.Range(ToleranceDegrees, 1, 180, $"{path}:ToleranceDegrees");

@@ -8,6 +8,10 @@ public sealed class ConfigErrors
     public bool Any => _errors.Count > 0;
     public void Add(string key, string why) => _errors.Add($"{key}: {why}");
 
+    /// <summary>"must be one of motion, zone, loiter, direction": the names a closed set accepts, as configuration spells them.</summary>
+    public static string OneOf<T>() where T : struct, Enum => OneOf(typeof(T));
+    public static string OneOf(Type enumType) => $"must be one of {string.Join(", ", Enum.GetNames(enumType).Select(n => n.ToLowerInvariant()))}";
+
     public void Require(bool ok, string key, string why) { if (!ok) Add(key, why); }
     public void Range(double value, double min, double max, string key)
     {

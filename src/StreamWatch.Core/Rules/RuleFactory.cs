@@ -14,7 +14,7 @@ public static class RuleFactory
         ArgumentOutOfRangeException.ThrowIfLessThan(gridHeight, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, gridWidth);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, gridHeight);
-        if (rule.Type == "motion")
+        if (rule.Type == RuleType.Motion)
             return new MotionRule(rule, RuleArea.WholeFrame(gridWidth, gridHeight, width, height));
 
         var zone = zones.FirstOrDefault(z => z.Name == rule.Zone)
@@ -23,10 +23,10 @@ public static class RuleFactory
             ?? throw Error(rule, $"zone '{zone.Name}' covers no cell of the {gridWidth}x{gridHeight} motion grid; make it larger");
         return rule.Type switch
         {
-            "zone" => new ZoneRule(rule, area),
-            "loiter" => new LoiterRule(rule, area),
-            "direction" => new DirectionRule(rule, area),
-            _ => throw Error(rule, $"unknown type '{rule.Type}' (motion, zone, loiter or direction)"),
+            RuleType.Zone => new ZoneRule(rule, area),
+            RuleType.Loiter => new LoiterRule(rule, area),
+            RuleType.Direction => new DirectionRule(rule, area),
+            _ => throw Error(rule, $"Type {ConfigErrors.OneOf<RuleType>()}"),
         };
     }
 

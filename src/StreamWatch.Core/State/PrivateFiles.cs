@@ -18,12 +18,14 @@ public static class PrivateFiles
 
     public static void CreateFolder(string dir)
     {
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException();
         if (!Directory.Exists(dir)) Directory.CreateDirectory(dir, FolderMode);
     }
 
     /// <summary>Opens (creating it 0600) a state file; one that exists is narrowed to 0600.</summary>
     public static FileStream Open(string path, System.IO.FileMode mode, FileAccess access, FileShare share = FileShare.Read)
     {
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException();
         CreateFolderOf(path);
         Restrict(path);
         return new FileStream(path, new FileStreamOptions { Mode = mode, Access = access, Share = share, UnixCreateMode = FileMode });
@@ -32,6 +34,7 @@ public static class PrivateFiles
     /// <summary>Sets an existing file to 0600 (no-op when it does not exist).</summary>
     public static void Restrict(string path)
     {
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException();
         if (File.Exists(path) && File.GetUnixFileMode(path) != FileMode) File.SetUnixFileMode(path, FileMode);
     }
 }

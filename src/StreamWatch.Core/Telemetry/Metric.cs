@@ -48,7 +48,10 @@ public abstract class Metric
     }
 }
 
-/// <summary>A monotonic counter; its name ends in <c>_total</c>. Adds that are not positive are ignored.</summary>
+/// <summary>
+/// A monotonic counter; its name ends in <c>_total</c>. <c>Add(0, tags)</c> makes the series appear
+/// at 0 (for label sets known at start); negative adds are ignored.
+/// </summary>
 public sealed class CounterMetric : Metric
 {
     public CounterMetric(string name, string help, params string[] labels) : base(name, help, labels)
@@ -58,7 +61,7 @@ public sealed class CounterMetric : Metric
 
     public void Add(double value, params ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        if (!(value > 0)) return;
+        if (!(value >= 0)) return;
         foreach (var r in Recorders) r.Add(this, value, tags);
     }
 }

@@ -53,6 +53,26 @@ public static class StreamWatchMetrics
     public static readonly GaugeSet MqttOutboxDepth = new("streamwatch_mqtt_outbox_depth", "Messages waiting in the MQTT outbox");
     public static readonly GaugeSet MqttOutboxOldestAge = new("streamwatch_mqtt_outbox_oldest_age_seconds", "Age of the oldest message waiting in the MQTT outbox (0 when empty)");
 
+    /// <summary>Makes a camera's counters appear at 0 from its start, so that rates and alerts on them work before the first event.</summary>
+    public static void DeclareCamera(string camera)
+    {
+        var tag = new KeyValuePair<string, object?>("camera", camera);
+        foreach (var c in (CounterMetric[])[FramesDecoded, FramesAnalysed, FramesDropped, DecoderRestarts, GateOpenTime, GateOpenings, KeyframesSelected])
+            c.Add(0, tag);
+    }
+
+    /// <summary>Makes a sink's counters appear at 0 from its start.</summary>
+    public static void DeclareSink(string sink)
+    {
+        var tag = new KeyValuePair<string, object?>("sink", sink);
+        SinkDropped.Add(0, tag);
+        SinkErrors.Add(0, tag);
+        if (sink == "store")
+            foreach (var reason in (string[])["age", "size"]) StoreRetentionDeleted.Add(0, new KeyValuePair<string, object?>("reason", reason));
+        if (sink == "mqtt")
+            foreach (var c in (CounterMetric[])[MqttAcked, MqttOutboxDropped, MqttConnectFailures]) c.Add(0);
+    }
+
     /// <summary>Every metric above, in declaration order.</summary>
     public static IReadOnlyList<Metric> All { get; } = typeof(StreamWatchMetrics)
         .GetFields(BindingFlags.Public | BindingFlags.Static)

@@ -2,6 +2,9 @@ using StreamWatch.Core.Config;
 
 namespace StreamWatch.Inference.Onnx;
 
+/// <summary>Where ONNX Runtime runs a session (config: "cpu", "cuda").</summary>
+public enum ExecutionProvider { Cpu, Cuda }
+
 /// <summary>The in-process backend (config section <c>Model:Onnx</c>): the model folder, its tokenizer, and where and how ONNX Runtime runs it.</summary>
 public sealed class OnnxOptions : IValidatable
 {
@@ -10,19 +13,18 @@ public sealed class OnnxOptions : IValidatable
     /// <summary>tokenizer.json; empty: the one in <see cref="ModelDirectory"/>, else native/qwen3/tokenizer.json next to the app or in the repository.</summary>
     public string TokenizerPath { get; set; } = "";
     /// <summary>"cpu" or "cuda" (falls back to CPU, with a log line saying why, when CUDA is unavailable).</summary>
-    public string Provider { get; set; } = "cpu";
+    public ExecutionProvider Provider { get; set; } = ExecutionProvider.Cpu;
     public int DeviceId { get; set; }
     /// <summary>CUDA arena limit in bytes; 0 = no limit.</summary>
     public long GpuMemLimitBytes { get; set; }
     /// <summary>Intra-op threads per session; 0 = ORT's default (one per core).</summary>
     public int IntraOpThreads { get; set; }
 
-    public bool WantsCuda => string.Equals(Provider, "cuda", StringComparison.OrdinalIgnoreCase);
+    public bool WantsCuda => Provider == ExecutionProvider.Cuda;
 
     public void Validate(string path, ConfigErrors errors)
     {
-        errors.Require(Provider is not null && (Provider.Equals("cpu", StringComparison.OrdinalIgnoreCase) || WantsCuda),
-            $"{path}:Provider", $"must be \"cpu\" or \"cuda\" (got \"{Provider}\")");
+        errors.Require(Enum.IsDefined(Provider), $"{path}:Provider", ConfigErrors.OneOf<ExecutionProvider>());
         errors.Require(DeviceId >= 0, $"{path}:DeviceId", $"must be >= 0 (got {DeviceId})");
         errors.Require(GpuMemLimitBytes >= 0, $"{path}:GpuMemLimitBytes", $"must be >= 0 (got {GpuMemLimitBytes})");
         errors.Range(IntraOpThreads, 0, 256, $"{path}:IntraOpThreads");

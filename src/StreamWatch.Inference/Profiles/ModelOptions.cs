@@ -4,14 +4,16 @@ using StreamWatch.Inference.Onnx;
 
 namespace StreamWatch.Inference.Profiles;
 
+/// <summary>Which vision-language model answers (config: "none", "onnx", "openai").</summary>
+public enum ModelBackend { None, Onnx, OpenAi }
+
 /// <summary>Configuration section "Model".</summary>
 public sealed class ModelOptions : IValidatable
 {
     public const string Section = "Model";
-    public static readonly string[] Backends = ["none", "onnx", "openai"];
 
     /// <summary>"none" (rules only), "onnx" (in-process ONNX Runtime) or "openai" (an OpenAI-compatible server).</summary>
-    public string Backend { get; set; } = "none";
+    public ModelBackend Backend { get; set; } = ModelBackend.None;
     /// <summary>Pixel cap per keyframe for the in-process model (262 144 → 1080p becomes 672×384, 252 tokens).</summary>
     public int MaxPixels { get; set; } = 262_144;
     public int MaxNewTokens { get; set; } = 256;
@@ -23,7 +25,7 @@ public sealed class ModelOptions : IValidatable
 
     public void Validate(string path, ConfigErrors errors)
     {
-        errors.Require(Backends.Contains(Backend), $"{path}:Backend", $"must be one of {string.Join(", ", Backends)} (got '{Backend}')");
+        errors.Require(Enum.IsDefined(Backend), $"{path}:Backend", ConfigErrors.OneOf<ModelBackend>());
         errors.Range(MaxPixels, 65_536, 16_777_216, $"{path}:MaxPixels");
         errors.Range(MaxNewTokens, 16, 4096, $"{path}:MaxNewTokens");
         foreach (var (name, p) in Profiles) p.Validate($"{path}:Profiles:{name}", errors);
@@ -35,8 +37,8 @@ public sealed class ModelOptions : IValidatable
             errors.Require(label is { Kind: SchemaKind.String } && p.Schema.Required.Contains("label"), $"{path}:Profiles:{name}:Schema", "must require a string property 'label'");
         }
         Scheduler.Validate($"{path}:Scheduler", errors);
-        if (Backend == "openai") OpenAi.Validate($"{path}:OpenAi", errors);
-        if (Backend == "onnx") Onnx.Validate($"{path}:Onnx", errors);
+        if (Backend == ModelBackend.OpenAi) OpenAi.Validate($"{path}:OpenAi", errors);
+        if (Backend == ModelBackend.Onnx) Onnx.Validate($"{path}:Onnx", errors);
     }
 }
 

@@ -122,6 +122,9 @@ public sealed class Qwen3VlVisionModel : IVisionModel, IDisposable
 
     public void Dispose()
     {
+        // A generation still running (its scheduler has cancelled it; it stops at the next step) must end
+        // before its session goes: disposing under it crashed the daemon on SIGTERM (exit 139).
+        if (!_gate.Wait(TimeSpan.FromSeconds(30))) return;
         _model.Dispose();
         _gate.Dispose();
     }

@@ -37,10 +37,19 @@ internal static class TensorMath
         int i = 0;
         if (Vector.IsHardwareAccelerated && v.Length >= Vector<float>.Count * 2)
         {
-            var acc = new Vector<float>(float.NegativeInfinity);
+            // four independent accumulators: one would serialise on Max's latency (~4 cycles per vector)
+            var a0 = new Vector<float>(float.NegativeInfinity);
+            var (a1, a2, a3) = (a0, a0, a0);
             var vs = MemoryMarshal.Cast<float, Vector<float>>(v);
-            foreach (var x in vs) acc = Vector.Max(acc, x);
-            for (int k = 0; k < Vector<float>.Count; k++) if (acc[k] > max) max = acc[k];
+            int k = 0;
+            for (; k + 4 <= vs.Length; k += 4)
+            {
+                a0 = Vector.Max(a0, vs[k]); a1 = Vector.Max(a1, vs[k + 1]);
+                a2 = Vector.Max(a2, vs[k + 2]); a3 = Vector.Max(a3, vs[k + 3]);
+            }
+            for (; k < vs.Length; k++) a0 = Vector.Max(a0, vs[k]);
+            var acc = Vector.Max(Vector.Max(a0, a1), Vector.Max(a2, a3));
+            for (int l = 0; l < Vector<float>.Count; l++) if (acc[l] > max) max = acc[l];
             i = vs.Length * Vector<float>.Count;
         }
         for (; i < v.Length; i++) if (v[i] > max) max = v[i];

@@ -85,6 +85,7 @@ public sealed class ObservabilityServer : IAsyncDisposable
         });
         app.MapGet("/api/status", () => Results.Text(HealthJson.Status(_health.Snapshot(), Version), "application/json"));
         EventApi.Map(app, _api);
+        WebUi.Map(app);
         try
         {
             await app.StartAsync(ct);

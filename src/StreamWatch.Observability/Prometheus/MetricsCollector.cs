@@ -68,7 +68,9 @@ public sealed class MetricsCollector : IMetricsRecorder, IDisposable
 
     public void Add(CounterMetric counter, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        if (_counters.TryGetValue(counter, out var f)) f.Get(tags)?.Inc(value);
+        if (!_counters.TryGetValue(counter, out var f) || f.Get(tags) is not { } child) return;
+        if (value > 0) child.Inc(value);
+        else (child as ChildBase)?.Publish(); // Add(0): the series appears at 0
     }
 
     public void Record(HistogramMetric histogram, double seconds, ReadOnlySpan<KeyValuePair<string, object?>> tags)

@@ -22,7 +22,9 @@ public static class StreamWatchCli
         RunVerb.Create(),
         ReplayVerb.Create(),
         EvalVerb.Create(),
-        Group("model", "Vision-language model tools", ModelCheckVerb.Create()),
+        ExportVerb.Create(),
+        HashPasswordVerb.Create(),
+        Group("model", "Vision-language model tools", ModelCheckVerb.Create(), ModelRunVerb.Create()),
     ];
 
     public static RootCommand Build()

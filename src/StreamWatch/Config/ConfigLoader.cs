@@ -124,6 +124,8 @@ public static class ConfigLoader
     {
         t = Nullable.GetUnderlyingType(t) ?? t;
         if (setting.GetChildren().Any()) errors.Add(key, $"must be a single value ({t.Name}), not an object or list");
+        else if (t.IsEnum && setting.Value is { } name && !Enum.GetNames(t).Contains(name, StringComparer.OrdinalIgnoreCase))
+            errors.Add(key, ConfigErrors.OneOf(t)); // names only, any case: the binder would also take "2" or "zone, loiter"
         else if (setting.Value is { } value && !Converts(value, t)) errors.Add(key, $"value cannot be read as {t.Name}");
     }
 

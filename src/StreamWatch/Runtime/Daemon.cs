@@ -44,14 +44,14 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         var sinks = new List<IEventSink> { new LogSink(logs.CreateLogger("alerts")) };
         if (!string.IsNullOrWhiteSpace(options.Output.JsonlFile))
             sinks.Add(_jsonl = new JsonlSink(options.Output.Resolve(options.Output.JsonlFile)));
+        var cameras = options.Cameras.Where(c => c.Enabled).ToList();
         if (options.Store.Enabled)
         {
             _store = new SqliteEventStore(options.Output.Resolve(options.Store.Path), options.Store.Limits);
-            var storeSink = new StoreSink(_store, _jpeg, logs.CreateLogger("store"), time, TimeSpan.FromMinutes(options.Store.RetentionIntervalMinutes));
+            var storeSink = new StoreSink(_store, _jpeg, cameras, logs.CreateLogger("store"), time, TimeSpan.FromMinutes(options.Store.RetentionIntervalMinutes));
             await storeSink.RetainAsync(cancellationToken);
             sinks.Add(storeSink);
         }
-        var cameras = options.Cameras.Where(c => c.Enabled).ToList();
         if (options.Mqtt.Enabled)
         {
             options.Mqtt.OutboxPath = options.Output.Resolve(options.Mqtt.OutboxPath);
@@ -61,11 +61,13 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
             sinks.Add(_mqtt);
         }
         _bus = new EventBus(sinks, logs.CreateLogger("sinks"), options.Output.SinkQueueCapacity);
+        foreach (var s in sinks) StreamWatchMetrics.DeclareSink(s.Name);
 
         var workers = cameras.Select(c => new CameraWorker(c, options, logs.CreateLogger($"camera.{c.Name}"), time)).ToList();
         foreach (var w in workers)
         {
             _health.SetCamera(w.Name, false, "starting");
+            StreamWatchMetrics.DeclareCamera(w.Name);
             _gauges.Add(StreamWatchMetrics.CameraUp.TrackCamera(w.Name, () => w.Online ? 1 : 0));
             _gauges.Add(StreamWatchMetrics.GateOpen.TrackCamera(w.Name, () => w.GateOpen ? 1 : 0));
             _gauges.Add(StreamWatchMetrics.QueueDepth.Track(() => w.QueueDepth, new("camera", w.Name), new("queue", "frames")));

@@ -49,9 +49,9 @@ public sealed class ModelJudge : IDisposable
     {
         IVisionModel? model = options.Model.Backend switch
         {
-            "openai" => new OpenAiVisionModel(options.Model.OpenAi, PromptProfiles.Resolve(options.Model), jpeg,
+            ModelBackend.OpenAi => new OpenAiVisionModel(options.Model.OpenAi, PromptProfiles.Resolve(options.Model), jpeg,
                 options.Model.MaxNewTokens, logs.CreateLogger("model"), time),
-            "onnx" => Qwen3VlVisionModel.Create(options.Model, logs.CreateLogger("model")),
+            ModelBackend.Onnx => Qwen3VlVisionModel.Create(options.Model, logs.CreateLogger("model")),
             _ => null,
         };
         return model == null ? null : new ModelJudge(model, options, logs.CreateLogger("model"), time, workerOf);

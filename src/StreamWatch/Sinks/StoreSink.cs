@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using StreamWatch.Core.Config;
 using StreamWatch.Core.Frames;
 using StreamWatch.Core.Pipeline;
 using StreamWatch.Core.Telemetry;
@@ -10,9 +11,10 @@ namespace StreamWatch.Sinks;
 /// Writes alert lifecycles (with verdicts and keyframes as JPEG) and camera online/offline changes
 /// to the event store, from the sink's own queue (never the frame path): a slow or failing store
 /// is counted and logged by the event bus, and the other sinks (MQTT) go on. Runs retention every
-/// <paramref name="retentionInterval"/>, counting what it deletes.
+/// <paramref name="retentionInterval"/>, counting what it deletes. Keyframes of a camera with
+/// AnnotateSnapshots are stored with the zone and moving region outlined.
 /// </summary>
-public sealed class StoreSink(IEventStore store, IJpegEncoder jpeg, ILogger log, TimeProvider time, TimeSpan retentionInterval) : IEventSink
+public sealed class StoreSink(IEventStore store, IJpegEncoder jpeg, IReadOnlyList<CameraOptions> cameras, ILogger log, TimeProvider time, TimeSpan retentionInterval) : IEventSink
 {
     private DateTimeOffset _nextRetention = DateTimeOffset.MinValue;
 
@@ -23,7 +25,7 @@ public sealed class StoreSink(IEventStore store, IJpegEncoder jpeg, ILogger log,
         switch (e)
         {
             case AlertChanged a:
-                await store.RecordAlertAsync(ToRecord(a, jpeg), cancellationToken);
+                await store.RecordAlertAsync(ToRecord(a, jpeg, cameras.FirstOrDefault(c => c.Name == a.Camera)), cancellationToken);
                 break;
             case CameraStateChanged s:
                 await store.RecordCameraStateAsync(new CameraStateRecord(s.Camera, s.Utc, s.Online, s.Reason), cancellationToken);
@@ -45,7 +47,7 @@ public sealed class StoreSink(IEventStore store, IJpegEncoder jpeg, ILogger log,
             log.LogInformation("event store retention deleted {Age} event(s) by age and {Size} by size", r.DeletedByAge, r.DeletedBySize);
     }
 
-    public static AlertRecord ToRecord(AlertChanged e, IJpegEncoder jpeg)
+    public static AlertRecord ToRecord(AlertChanged e, IJpegEncoder jpeg, CameraOptions? camera)
     {
         var a = e.Alert;
         return new AlertRecord
@@ -54,7 +56,7 @@ public sealed class StoreSink(IEventStore store, IJpegEncoder jpeg, ILogger log,
             Utc = e.Utc, Offset = a.Offset, Start = a.Start, StartOffset = a.StartOffset, End = a.End,
             Verdict = a.Label is { } label ? new VerdictRecord(label, a.Confidence ?? 0, a.Description, a.Model, a.LatencyMs) : null,
             Unverified = a.Unverified,
-            Keyframes = a.Keyframes.Select(k => new KeyframeRecord(k.CapturedUtc, k.Offset, () => jpeg.EncodeI420(k.I420, k.Width, k.Height))).ToArray(),
+            Keyframes = a.Keyframes.Select(k => new KeyframeRecord(k.CapturedUtc, k.Offset, () => jpeg.EncodeI420(k.I420, k.Width, k.Height, overlay: SnapshotOverlay.For(camera, a, k)))).ToArray(),
         };
     }
 }

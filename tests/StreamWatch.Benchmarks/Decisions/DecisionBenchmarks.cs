@@ -38,10 +38,10 @@ public class DecisionBenchmarks
         var zones = new[] { new ZoneOptions { Name = "door", Polygon = "0.1,0.1 0.6,0.1 0.7,0.8 0.1,0.9" } };
         _rules = new[]
         {
-            new RuleOptions { Name = "m", Type = "motion" },
-            new RuleOptions { Name = "z", Type = "zone", Zone = "door" },
-            new RuleOptions { Name = "l", Type = "loiter", Zone = "door", Seconds = 1 },
-            new RuleOptions { Name = "d", Type = "direction", Zone = "door", AllowedDirection = 90 },
+            new RuleOptions { Name = "m", Type = RuleType.Motion },
+            new RuleOptions { Name = "z", Type = RuleType.Zone, Zone = "door" },
+            new RuleOptions { Name = "l", Type = RuleType.Loiter, Zone = "door", Seconds = 1 },
+            new RuleOptions { Name = "d", Type = RuleType.Direction, Zone = "door", AllowedDirection = 90 },
         }.Select(r => RuleFactory.Create(r, zones, GridW, GridH, PixelW, PixelH)).ToArray();
         _motion = new MotionResult(GridW, GridH, PixelW, PixelH);
         for (var i = 0; i < _motion.Cells.Length; i++)

@@ -92,7 +92,11 @@ public class RtspIngestTests
         await using var refused = new CameraRun(Camera($"rtsp://admin:{secret}@127.0.0.1:{closed}/cam"));
         await using var query = new CameraRun(Camera($"rtsp://127.0.0.1:{closed}/cam?user=ops&Password={secret}&token={secret}"));
 
-        await ok.WaitUntilAsync(r => r.Frames.Count >= 2, Wait, "frames with credentials in the URL");
+        await ok.WaitUntilAsync(r => r.Frames.Count >= 2 && r.Source.ProcessId != null, Wait, "frames with credentials in the URL");
+        // other local users read every command line: ffmpeg's carries no URL credentials
+        var cmdline = await File.ReadAllTextAsync($"/proc/{ok.Source.ProcessId}/cmdline");
+        Assert.Contains("ffmpeg", cmdline);
+        Assert.DoesNotContain(secret, cmdline);
         await refused.WaitUntilAsync(r => r.Logger.Lines.Count(l => l.Contains("restarting in")) >= 2, Wait, "failed connects");
         await ok.StopAsync();
         await query.WaitUntilAsync(r => r.Logger.Lines.Count(l => l.Contains("restarting in")) >= 2, Wait, "failed connects");

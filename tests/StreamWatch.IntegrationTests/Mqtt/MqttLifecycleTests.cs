@@ -137,7 +137,7 @@ public class MqttLifecycleTests
         var dir = Repo.TempDir("mqtt-ledger");
         var log = new TestLog();
         var jpeg = new OpenCvJpegEncoder();
-        var gone = new StreamWatch.Core.Config.CameraOptions { Name = "cam2", Url = "test", Rules = { new StreamWatch.Core.Config.RuleOptions { Name = "gate", Type = "motion" } } };
+        var gone = new StreamWatch.Core.Config.CameraOptions { Name = "cam2", Url = "test", Rules = { new StreamWatch.Core.Config.RuleOptions { Name = "gate", Type = StreamWatch.Core.Config.RuleType.Motion } } };
         await using (var first = new MqttSink(Options(broker.Port, dir), [Camera(), gone], jpeg, log, TimeProvider.System))
         {
             await first.StartAsync(CancellationToken.None);

@@ -52,7 +52,7 @@ internal static class MqttTestKit
     public const string Available = "streamwatch/nodes/test-node/available";
 
     public static CameraOptions Camera() =>
-        new() { Name = "cam1", Url = "test", Rules = { new RuleOptions { Name = "door", Type = "motion" } } };
+        new() { Name = "cam1", Url = "test", Rules = { new RuleOptions { Name = "door", Type = RuleType.Motion } } };
 
     public static MqttOptions Options(int port, string dir, string clientId = "sw-test") => new()
     {

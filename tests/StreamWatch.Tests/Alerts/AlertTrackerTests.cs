@@ -42,7 +42,7 @@ public class AlertTrackerTests
     private static TimeSpan S(double s) => TimeSpan.FromSeconds(Math.Round(s, 3));
     private static RuleOptions Rule(string name = "door-zone", bool verify = false) => new()
     {
-        Name = name, Type = "zone", Zone = "door", Severity = "warning", EndAfterSeconds = 5, CooldownSeconds = 30, RequireVerification = verify,
+        Name = name, Type = RuleType.Zone, Zone = "door", Severity = Severity.Warning, EndAfterSeconds = 5, CooldownSeconds = 30, RequireVerification = verify,
     };
     private static RuleHit[] Hit(string rule = "door-zone", float strength = 0.1f) => new[] { new RuleHit(rule, "door", strength, null) };
     private static Keyframe K(double t, bool preRoll = false) =>
@@ -304,7 +304,7 @@ public class AlertTrackerTests
     [Fact]
     public void Only_recent_keyframes_are_adopted_but_a_hit_that_says_its_motion_began_earlier_looks_back_to_then()
     {
-        var loiter = new RuleOptions { Name = "linger", Type = "loiter", Zone = "door", Seconds = 10, EndAfterSeconds = 5 };
+        var loiter = new RuleOptions { Name = "linger", Type = RuleType.Loiter, Zone = "door", Seconds = 10, EndAfterSeconds = 5 };
         var h = new Harness(12, Rule(), loiter);
         h.Frame(0, null, K(0, preRoll: true));
         var msgs = h.Frame(10, new[] { new RuleHit("door-zone", "door", 0.1f, null), new RuleHit("linger", "door", 0.1f, null, TimeSpan.FromSeconds(0.2)) });

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StreamWatch.Config;
 using StreamWatch.Core.Config;
+using StreamWatch.Inference.Onnx;
+using StreamWatch.Inference.Profiles;
 
 namespace StreamWatch.Tests.Config;
 
@@ -83,6 +85,32 @@ public class ConfigLoaderTests : IDisposable
         Assert.StartsWith("Cameras:0:Url: ", m);
         Assert.Contains("rtsp://, rtsps://, rtmp://, http://, https://, file:// or a file path", m);
         Assert.DoesNotContain("hunter2", m);
+    }
+
+    [Fact]
+    public void Closed_sets_bind_to_enums_whatever_the_case()
+    {
+        var o = ConfigLoader.Load(Write("""
+            {"Cameras": [{"Name": "yard", "Url": "x", "HwAccel": "VAAPI",
+              "Zones": [{"Name": "gate", "Polygon": "0,0 1,0 1,1 0,1"}],
+              "Rules": [{"Name": "stay", "Type": "Loiter", "Zone": "gate", "Severity": "CRITICAL"}]}],
+             "Model": {"Backend": "OpenAI", "OpenAi": {"BaseUrl": "http://127.0.0.1:8000/v1", "Model": "m"}, "Onnx": {"Provider": "Cuda"}}}
+            """));
+        var (camera, rule) = (o.Cameras[0], o.Cameras[0].Rules[0]);
+        Assert.Equal((HwAccelPreset.Vaapi, RuleType.Loiter, Severity.Critical), (camera.HwAccel, rule.Type, rule.Severity));
+        Assert.Equal((ModelBackend.OpenAi, ExecutionProvider.Cuda), (o.Model.Backend, o.Model.Onnx.Provider));
+    }
+
+    [Theory]
+    [InlineData("""{"Cameras": [{"Name": "y", "Url": "x", "Rules": [{"Name": "r", "Type": "linger"}]}]}""", "Cameras:0:Rules:0:Type", "motion, zone, loiter, direction")]
+    [InlineData("""{"Cameras": [{"Name": "y", "Url": "x", "Rules": [{"Name": "r", "Type": "motion", "Severity": "2"}]}]}""", "Cameras:0:Rules:0:Severity", "info, warning, critical")]
+    [InlineData("""{"Cameras": [{"Name": "y", "Url": "x", "HwAccel": "quicksync"}]}""", "Cameras:0:HwAccel", "none, nvdec, vaapi")]
+    [InlineData("""{"Model": {"Backend": "onnx, openai"}}""", "Model:Backend", "none, onnx, openai")]
+    [InlineData("""{"Model": {"Onnx": {"Provider": "tensorrt"}}}""", "Model:Onnx:Provider", "cpu, cuda")]
+    public void A_value_outside_a_closed_set_names_the_key_and_lists_the_allowed_values(string json, string key, string allowed)
+    {
+        var e = Invalid(Write(json));
+        Assert.Equal($"{key}: must be one of {allowed}", Assert.Single(e.Errors));
     }
 
     [Fact]

@@ -123,3 +123,34 @@ public class AnnotatedSnapshotTests
         Assert.True(IsGrey(img.Pixel(180, 189)), $"{img.Pixel(180, 189)}");
     }
 }
+
+public class AnnotatedStoreKeyframeTests
+{
+    [Fact]
+    public void The_event_store_gets_the_outlined_keyframe_when_the_camera_asks_for_it()
+    {
+        const int W = 320, H = 180;
+        var i420 = new byte[W * H * 3 / 2];
+        i420.AsSpan(0, W * H).Fill(120);
+        i420.AsSpan(W * H).Fill(128);
+        var k = new Core.Keyframes.Keyframe("cam", DateTimeOffset.UnixEpoch, TimeSpan.Zero, 1, false, W, H, i420, new Core.Frames.Box(0.1f, 0.4f, 0.2f, 0.4f));
+        var alert = new Core.Alerts.Alert
+        {
+            Id = "a1", Camera = "cam", Rule = "door", Phase = Core.Alerts.AlertPhase.New, Start = DateTimeOffset.UnixEpoch,
+            StartOffset = TimeSpan.Zero, Offset = TimeSpan.Zero, Zone = "door", Keyframes = [k],
+        };
+        var e = new Core.Pipeline.AlertChanged("cam", DateTimeOffset.UnixEpoch, TimeSpan.Zero, alert);
+        var camera = new Core.Config.CameraOptions { Name = "cam", Url = "x", Zones = { new Core.Config.ZoneOptions { Name = "door", Polygon = "0.5,0.25 0.9,0.25 0.7,0.9" } } };
+        var enc = new OpenCvJpegEncoder();
+
+        var plain = RgbImage.Decode(Sinks.StoreSink.ToRecord(e, enc, camera).Keyframes[0].Jpeg());
+        camera.AnnotateSnapshots = true;
+        var outlined = RgbImage.Decode(Sinks.StoreSink.ToRecord(e, enc, camera).Keyframes[0].Jpeg());
+
+        Assert.True(plain.Pixel(32, 108).R < 150 && plain.Pixel(220, 45).B > 90, "switched off: the plain image");
+        var red = outlined.Pixel(32, 108);
+        Assert.True(red.R > 170 && red.G < red.R - 80, $"moving region edge {red}");
+        var yellow = outlined.Pixel(220, 45);
+        Assert.True(yellow.R > 200 && yellow.G > 200 && yellow.B < yellow.G - 80, $"zone edge {yellow}");
+    }
+}

@@ -86,7 +86,7 @@ public class OnnxAdapterTests
     {
         var log = new ListLogger();
         var rt = new OnnxEnvironment(log);
-        var cuda = new OnnxOptions { Provider = "cuda", DeviceId = 0, GpuMemLimitBytes = 1 << 30, IntraOpThreads = 1 };
+        var cuda = new OnnxOptions { Provider = ExecutionProvider.Cuda, DeviceId = 0, GpuMemLimitBytes = 1 << 30, IntraOpThreads = 1 };
         using var s = rt.OpenSession(AddMatMulModel(OnnxType.Float), cuda);
         Assert.Equal("cpu", s.Provider);
         Assert.NotNull(rt.CudaUnavailableReason);
@@ -102,14 +102,14 @@ public class OnnxAdapterTests
     public void Options_validate_with_section_keys()
     {
         var errors = new ConfigErrors();
-        new OnnxOptions { Provider = "tpu", DeviceId = -1, GpuMemLimitBytes = -5, IntraOpThreads = 999, TokenizerPath = "/no/tokenizer.json" }.Validate("Ort", errors);
+        new OnnxOptions { Provider = (ExecutionProvider)7, DeviceId = -1, GpuMemLimitBytes = -5, IntraOpThreads = 999, TokenizerPath = "/no/tokenizer.json" }.Validate("Ort", errors);
         Assert.Equal(6, errors.Errors.Count);
         Assert.Contains(errors.Errors, e => e.StartsWith("Ort:ModelDirectory"));
         Assert.Contains(errors.Errors, e => e.StartsWith("Ort:TokenizerPath"));
         Assert.Contains(errors.Errors, e => e.StartsWith("Ort:Provider"));
         Assert.Contains(errors.Errors, e => e.StartsWith("Ort:IntraOpThreads"));
         var ok = new ConfigErrors();
-        new OnnxOptions { Provider = "CUDA", ModelDirectory = Path.GetTempPath() }.Validate("Ort", ok);
+        new OnnxOptions { Provider = ExecutionProvider.Cuda, ModelDirectory = Path.GetTempPath() }.Validate("Ort", ok);
         Assert.False(ok.Any);
     }
 }

@@ -169,7 +169,7 @@ public sealed class Qwen3VlRunnerTests : IDisposable
         var rt = new OnnxEnvironment(log);
         var spec = new TinySpec(ModelLayout.OnnxCommunity, Float16: true);
         var dir = TinyQwen.Write(spec); _dirs.Add(dir);
-        using var m = Qwen3VlModel.Load(dir, rt, new OnnxOptions { Provider = "cuda", IntraOpThreads = 1 }, log);
+        using var m = Qwen3VlModel.Load(dir, rt, new OnnxOptions { Provider = ExecutionProvider.Cuda, IntraOpThreads = 1 }, log);
         Assert.Equal("cpu", m.Provider);
         Assert.Contains(log.Lines, l => l.Message.Contains("CUDA requested but unavailable") && l.Message.Contains(rt.CudaUnavailableReason!));
         var r = new Qwen3VlGenerator(m, new CountTokenizer(RealTokenCount)).Generate(ImagePrompt(), [Img], null, 3, CancellationToken.None);

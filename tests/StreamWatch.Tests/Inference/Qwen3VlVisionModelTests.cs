@@ -25,7 +25,7 @@ public sealed class TinyQwenVisionModelFixture : IDisposable
 
     public static ModelOptions Options(string dir) => new()
     {
-        Backend = "onnx",
+        Backend = ModelBackend.Onnx,
         MaxPixels = 65_536,
         MaxNewTokens = 4096,      // the tiny model's logits ramble inside strings up to their maxLength
         Onnx = new OnnxOptions { ModelDirectory = dir, TokenizerPath = RealTokenizer.Path, IntraOpThreads = 1 },
@@ -116,7 +116,7 @@ public sealed class Qwen3VlVisionModelTests : IClassFixture<TinyQwenVisionModelF
     public void The_onnx_backend_needs_an_existing_model_directory()
     {
         var errors = new ConfigErrors();
-        new ModelOptions { Backend = "onnx" }.Validate("Model", errors);
+        new ModelOptions { Backend = ModelBackend.Onnx }.Validate("Model", errors);
         Assert.Contains(errors.Errors, e => e.Contains("Model:Onnx:ModelDirectory") && e.Contains("required"));
 
         var e = Assert.Throws<ConfigException>(() => Qwen3VlVisionModel.Create(TinyQwenVisionModelFixture.Options("/no/such/model"), NullLogger.Instance));

@@ -6,7 +6,7 @@ namespace StreamWatch.Tests.Inference;
 /// <summary>ONNX Runtime (Microsoft.ML.OnnxRuntime 1.32, CPU provider), shared by the tests.</summary>
 internal static class TestOrt
 {
-    public static OnnxOptions Cpu => new() { Provider = "cpu", IntraOpThreads = 1 };
+    public static OnnxOptions Cpu => new() { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 };
     private static readonly Lazy<OnnxEnvironment> Shared = new(() => new OnnxEnvironment());
     public static OnnxEnvironment Runtime => Shared.Value;
 }

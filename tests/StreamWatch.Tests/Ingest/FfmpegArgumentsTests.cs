@@ -27,6 +27,27 @@ public class FfmpegArgumentsTests
         Assert.Contains("rtsp://u:p@cam/1", args);
     }
 
+    [Theory]
+    [InlineData("rtsp://u:p@cam/1", true)]
+    [InlineData("rtsp://cam/1?user=u&password=p", true)]
+    [InlineData("http://cam/video.mjpg?token=t", true)]
+    [InlineData("rtsp://cam/1", false)]
+    [InlineData("/clips/password=1.mp4", false)]
+    public void OnlyNetworkUrlsWithCredentialsGoThroughAnInputScript(string url, bool script) =>
+        Assert.Equal(script, FfmpegArguments.NeedsInputScript(Cam(url)));
+
+    [Fact]
+    public void AnInputScriptKeepsTheUrlOffTheCommandLineAndCarriesTheInputOptions()
+    {
+        var cam = Cam("rtsp://u:it's@cam/1", c => c.StallTimeoutSeconds = 10);
+        var args = FfmpegArguments.Build(cam, false, "/tmp/x/input.ffconcat");
+        Assert.DoesNotContain(args, a => a.Contains("cam/1"));
+        Assert.Contains("-f concat -safe 0 -protocol_whitelist " + FfmpegArguments.ScriptProtocols + " -i /tmp/x/input.ffconcat -map 0:v:0", string.Join(' ', args));
+        Assert.Equal(
+            "ffconcat version 1.0\nfile 'rtsp://u:it'\\''s@cam/1'\noption rtsp_transport tcp\noption timeout 20000000\n",
+            FfmpegArguments.InputScript(cam, false));
+    }
+
     [Fact]
     public void OtherNetworkInputsGetAnIoTimeout()
     {
@@ -61,7 +82,7 @@ public class FfmpegArgumentsTests
     [Fact]
     public void NvdecDecodesOnTheGpuAndDownloadsForTheSoftwareFilters()
     {
-        var line = Line(Cam("rtsp://cam/1", c => c.HwAccel = "nvdec"));
+        var line = Line(Cam("rtsp://cam/1", c => c.HwAccel = HwAccelPreset.Nvdec));
         Assert.Contains("-loglevel warning -hwaccel cuda -thread_type slice -rtsp_transport tcp", line);
         Assert.DoesNotContain("-hwaccel_output_format", line);
     }
@@ -69,9 +90,9 @@ public class FfmpegArgumentsTests
     [Fact]
     public void VaapiNamesTheRenderNode()
     {
-        Assert.Equal(new[] { "-hwaccel", "vaapi", "-vaapi_device", "/dev/dri/renderD128" }, FfmpegArguments.HwAccel("vaapi"));
-        Assert.Empty(FfmpegArguments.HwAccel("none"));
-        Assert.Throws<ArgumentException>(() => FfmpegArguments.HwAccel("quicksync"));
+        Assert.Equal(new[] { "-hwaccel", "vaapi", "-vaapi_device", "/dev/dri/renderD128" }, FfmpegArguments.HwAccel(HwAccelPreset.Vaapi));
+        Assert.Empty(FfmpegArguments.HwAccel(HwAccelPreset.None));
+        Assert.Throws<ArgumentOutOfRangeException>(() => FfmpegArguments.HwAccel((HwAccelPreset)99));
     }
 
     [Theory]

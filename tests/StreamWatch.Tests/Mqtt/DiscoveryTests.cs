@@ -8,7 +8,7 @@ public class DiscoveryTests
 {
     private static readonly CameraOptions[] Cameras =
     [
-        new() { Name = "front", Url = "x", Rules = { new RuleOptions { Name = "door", Type = "motion" }, new RuleOptions { Name = "gate", Type = "motion" } } },
+        new() { Name = "front", Url = "x", Rules = { new RuleOptions { Name = "door", Type = RuleType.Motion }, new RuleOptions { Name = "gate", Type = RuleType.Motion } } },
         new() { Name = "back", Url = "x" },
     ];
 

@@ -9,7 +9,7 @@ public class RetainedLedgerTests
     private static CameraOptions Cam(string name, params string[] rules)
     {
         var c = new CameraOptions { Name = name, Url = "test" };
-        foreach (var r in rules) c.Rules.Add(new RuleOptions { Name = r, Type = "motion" });
+        foreach (var r in rules) c.Rules.Add(new RuleOptions { Name = r, Type = RuleType.Motion });
         return c;
     }
 

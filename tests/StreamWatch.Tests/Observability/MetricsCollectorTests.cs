@@ -43,6 +43,16 @@ public sealed class MetricsCollectorTests : IDisposable
     }
 
     [Fact]
+    public async Task Adding_zero_declares_a_series_at_zero()
+    {
+        _frames.Add(0, T("camera", "idle"), T("reason", "x"));
+        _plain.Add(0);
+        var text = await ScrapeAsync();
+        Assert.Contains("streamwatch_frames_decoded_total{camera=\"idle\",reason=\"x\"} 0\n", text);
+        Assert.Contains("streamwatch_mqtt_acked_total 0\n", text);
+    }
+
+    [Fact]
     public async Task Histogram_buckets_fit_milliseconds_and_are_cumulative_with_inclusive_bounds()
     {
         foreach (var v in new[] { 0.00015, 0.0005, 0.003, 0.2, 45.0, 75.0 }) _latency.Record(v, T("stage", "gate"));

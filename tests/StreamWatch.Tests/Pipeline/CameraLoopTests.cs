@@ -16,7 +16,7 @@ public class CameraLoopTests
     private static readonly SyntheticScene Bg = new(8), Box = new(80);
 
     private static CameraLoop Loop() => new(
-        new CameraOptions { Name = "cam", Url = "x", Rules = { new RuleOptions { Name = "any", Type = "motion", EndAfterSeconds = 1000, CooldownSeconds = 0 } } },
+        new CameraOptions { Name = "cam", Url = "x", Rules = { new RuleOptions { Name = "any", Type = RuleType.Motion, EndAfterSeconds = 1000, CooldownSeconds = 0 } } },
         new MotionOptions(), new GateOptions(), new KeyframeOptions(), NullLogger.Instance);
 
     /// <summary>Frame i of an ffmpeg run (offsets from 0): still for 5 frames, then a box moving 5 px a frame.</summary>

@@ -22,7 +22,7 @@ public class KeyframeRequestTests
     /// </summary>
     private static (CameraPipeline, Action<int, List<PipelineEvent>>) Scene(bool verify)
     {
-        var rule = new RuleOptions { Name = "enter", Type = "zone", Zone = "left", EndAfterSeconds = 1, CooldownSeconds = 0.5 };
+        var rule = new RuleOptions { Name = "enter", Type = RuleType.Zone, Zone = "left", EndAfterSeconds = 1, CooldownSeconds = 0.5 };
         if (verify) { rule.Profile = "security"; rule.RequireVerification = true; }
         var camera = new CameraOptions { Name = "cam", Url = "x", Zones = { new ZoneOptions { Name = "left", Polygon = "0,0 0.5,0 0.5,1 0,1" } }, Rules = { rule } };
         var ids = 0;

@@ -18,7 +18,7 @@ public class MaxPerEventTests
     private static Alert LongEvent(int maxPerEvent)
     {
         var keyframes = new KeyframeOptions { StrongFps = 5, StrongScore = 0, SpacingGrowth = 0, MaxPerEvent = maxPerEvent };
-        var camera = new CameraOptions { Name = "cam", Url = "x", Rules = { new RuleOptions { Name = "any", Type = "motion", EndAfterSeconds = 1000 } } };
+        var camera = new CameraOptions { Name = "cam", Url = "x", Rules = { new RuleOptions { Name = "any", Type = RuleType.Motion, EndAfterSeconds = 1000 } } };
         var pipeline = new CameraPipeline(camera, new MotionOptions(), new GateOptions(), keyframes, W, H, new AlertIds("cam").Next);
         var bg = new SyntheticScene(8);
         var box = new SyntheticScene(80);

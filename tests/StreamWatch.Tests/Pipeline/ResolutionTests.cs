@@ -22,7 +22,7 @@ public class ResolutionTests(ITestOutputHelper output)
 
     private static (int Opened, int Closed) GateFrames(int w, int h)
     {
-        var camera = new CameraOptions { Name = "cam", Url = "x", Rules = { new RuleOptions { Name = "m", Type = "motion" } } };
+        var camera = new CameraOptions { Name = "cam", Url = "x", Rules = { new RuleOptions { Name = "m", Type = RuleType.Motion } } };
         var pipeline = new CameraPipeline(camera, new MotionOptions(), new GateOptions(), new KeyframeOptions(), w, h, (_, _) => "a1");
         var bg = new SyntheticScene(9);
         var box = new SyntheticScene(90);

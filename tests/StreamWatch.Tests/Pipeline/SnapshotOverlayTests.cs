@@ -49,7 +49,7 @@ public class SnapshotOverlayTests
     [Fact]
     public void A_keyframe_carries_the_bounds_of_the_box_that_moved()
     {
-        var camera = new CameraOptions { Name = "cam", Url = "x", Rules = { new RuleOptions { Name = "m", Type = "motion" } } };
+        var camera = new CameraOptions { Name = "cam", Url = "x", Rules = { new RuleOptions { Name = "m", Type = RuleType.Motion } } };
         var pipeline = new CameraPipeline(camera, new MotionOptions(), new GateOptions(), new KeyframeOptions(), W, H, (_, _) => "a1");
         var bg = new SyntheticScene(9);
         var box = new SyntheticScene(90);

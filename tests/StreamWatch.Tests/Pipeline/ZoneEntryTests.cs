@@ -19,7 +19,7 @@ public class ZoneEntryTests
     {
         // Zone: x ≥ 0.3 (pixel columns 96 and up). The first zone grid cell (16×9 grid, 20 px cells)
         // is column 5, x 100..119, whose tracked patch starts at x 102.
-        var rule = new RuleOptions { Name = "enter", Type = "zone", Zone = "right", EndAfterSeconds = 1 };
+        var rule = new RuleOptions { Name = "enter", Type = RuleType.Zone, Zone = "right", EndAfterSeconds = 1 };
         var camera = new CameraOptions { Name = "cam", Url = "x", Zones = { new ZoneOptions { Name = "right", Polygon = "0.3,0 1,0 1,1 0.3,1" } }, Rules = { rule } };
         var pipeline = new CameraPipeline(camera, new MotionOptions(), new GateOptions(), new KeyframeOptions(), W, H, (_, _) => "a1");
         var bg = new SyntheticScene(9);

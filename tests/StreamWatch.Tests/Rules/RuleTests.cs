@@ -14,7 +14,8 @@ public class RuleTests
 
     private static IRule Make(string type, Action<RuleOptions>? tweak = null)
     {
-        var o = new RuleOptions { Name = "r1", Type = type, Zone = type == "motion" ? null : "door" };
+        var t = Enum.Parse<RuleType>(type, ignoreCase: true);
+        var o = new RuleOptions { Name = "r1", Type = t, Zone = t == RuleType.Motion ? null : "door" };
         tweak?.Invoke(o);
         return RuleFactory.Create(o, Zones, W, H, PW, PH);
     }

@@ -85,8 +85,8 @@ public sealed class VerdictPathStressTests
                 Name = $"cam{c:00}", Url = "x",
                 Rules =
                 {
-                    new RuleOptions { Name = "held", Type = "motion", Profile = "security", RequireVerification = true, EndAfterSeconds = 0.4, CooldownSeconds = 0 },
-                    new RuleOptions { Name = "told", Type = "motion", Profile = "security", EndAfterSeconds = 0.4, CooldownSeconds = 0 },
+                    new RuleOptions { Name = "held", Type = RuleType.Motion, Profile = "security", RequireVerification = true, EndAfterSeconds = 0.4, CooldownSeconds = 0 },
+                    new RuleOptions { Name = "told", Type = RuleType.Motion, Profile = "security", EndAfterSeconds = 0.4, CooldownSeconds = 0 },
                 },
             });
         return options;

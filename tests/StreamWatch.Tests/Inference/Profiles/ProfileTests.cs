@@ -51,7 +51,7 @@ public class ProfileTests
     {
         var o = new ModelOptions
         {
-            Backend = "gpu", MaxPixels = 100, MaxNewTokens = 0,
+            Backend = (ModelBackend)7, MaxPixels = 100, MaxNewTokens = 0,
             Profiles = { ["x"] = new ProfileOptions { System = "s" }, ["y"] = new ProfileOptions { System = "s", Question = "q", Schema = """{"type":"object","properties":{"a":{"type":"string","pattern":"x"}}}""" } },
             Scheduler = { Concurrency = 0 },
         };
@@ -59,7 +59,7 @@ public class ProfileTests
         o.Validate("Model", errors);
         foreach (var key in new[] { "Model:Backend", "Model:MaxPixels", "Model:MaxNewTokens", "Model:Profiles:x", "Model:Profiles:y:Schema", "Model:Scheduler:Concurrency" })
             Assert.Contains(errors.Errors, e => e.StartsWith(key + ":"));
-        var openai = new ModelOptions { Backend = "openai", OpenAi = { BaseUrl = "ftp://x", ApiKey = "k", ApiKeyEnv = "HOME", Retries = -1 } };
+        var openai = new ModelOptions { Backend = ModelBackend.OpenAi, OpenAi = { BaseUrl = "ftp://x", ApiKey = "k", ApiKeyEnv = "HOME", Retries = -1 } };
         errors = new ConfigErrors();
         openai.Validate("Model", errors);
         foreach (var key in new[] { "Model:OpenAi:BaseUrl", "Model:OpenAi:Model", "Model:OpenAi:ApiKey", "Model:OpenAi:Retries" })
