@@ -20,7 +20,7 @@ public static class FixtureDecodeSteps
         var env = new OnnxEnvironment();
         foreach (var threads in new[] { 1, 2, 0 })
         {
-            var o = new OnnxOptions { Provider = "cpu", IntraOpThreads = threads, ModelDirectory = dir };
+            var o = new OnnxOptions { Provider = ExecutionProvider.Cpu, IntraOpThreads = threads, ModelDirectory = dir };
             using var model = Qwen3VlModel.Load(dir, env, o, NullLogger.Instance);
             var gen = new Qwen3VlGenerator(model, tok);
             gen.Generate(prompt, [], null, 8, CancellationToken.None);   // warm-up

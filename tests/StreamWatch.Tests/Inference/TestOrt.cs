@@ -9,6 +9,9 @@ internal static class TestOrt
     public static OnnxOptions Cpu => new() { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 };
     private static readonly Lazy<OnnxEnvironment> Shared = new(() => new OnnxEnvironment());
     public static OnnxEnvironment Runtime => Shared.Value;
+    /// <summary>Whether the CUDA 13 libraries the provider needs load here (not on the CPU-only build machines).</summary>
+    public static bool CudaLibrariesPresent =>
+        new[] { "libcudart.so.13", "libcublas.so.13", "libcublasLt.so.13" }.All(l => System.Runtime.InteropServices.NativeLibrary.TryLoad(l, out _));
 }
 
 /// <summary>An ILogger that keeps what was logged, for asserting on log lines.</summary>
