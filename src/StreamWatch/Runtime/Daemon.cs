@@ -92,8 +92,9 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         _cameras = Task.WhenAll(workers.Select(w => Task.Run(() => w.RunAsync(Publish, _stop.Token))));
 
         _background = SinkHealthAsync(_stop.Token);
-        _log.LogInformation("streamwatch started: {Cameras} camera(s), metrics {Metrics}", workers.Count,
-            options.Observability.Enabled ? $"http://{options.Observability.Listen}/metrics" : "off");
+        var web = options.Observability.Enabled ? $"http://{options.Observability.Listen}" : null;
+        _log.LogInformation("streamwatch started: {Cameras} camera(s), web UI {Web}, metrics {Metrics}", workers.Count,
+            web != null ? web + "/" : "off", web != null ? web + "/metrics" : "off");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
