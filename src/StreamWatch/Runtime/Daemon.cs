@@ -66,7 +66,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         var workers = cameras.Select(c => new CameraWorker(c, options, logs.CreateLogger($"camera.{c.Name}"), time)).ToList();
         foreach (var w in workers)
         {
-            _health.SetCamera(w.Name, false, "starting");
+            _health.SetCamera(w.Name, false, CameraStateReason.Starting.Text());
             StreamWatchMetrics.DeclareCamera(w.Name);
             _gauges.Add(StreamWatchMetrics.CameraUp.TrackCamera(w.Name, () => w.Online ? 1 : 0));
             _gauges.Add(StreamWatchMetrics.GateOpen.TrackCamera(w.Name, () => w.GateOpen ? 1 : 0));
@@ -84,7 +84,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         foreach (var w in workers) w.Judge = _judge;
         void Publish(PipelineEvent e)
         {
-            if (e is CameraStateChanged s) _health.SetCamera(s.Camera, s.Online, s.Reason);
+            if (e is CameraStateChanged s) _health.SetCamera(s.Camera, s.Online, s.Reason.Text());
             bus.Publish(e);
             directory.Observe(e); // the API's view and its live stream: lifecycle messages only
             if (e is AlertChanged or CameraStateChanged && EventJson.Format(e, wallClock: true) is { } json) api.Live.Publish(json);
