@@ -24,6 +24,7 @@ public static class StreamWatchCli
         EvalVerb.Create(),
         ExportVerb.Create(),
         HashPasswordVerb.Create(),
+        BenchVerb.Create(),
         Group("model", "Vision-language model tools", ModelCheckVerb.Create(), ModelRunVerb.Create()),
     ];
 
