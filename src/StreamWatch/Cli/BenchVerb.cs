@@ -48,7 +48,7 @@ public static class BenchVerb
                 SyntheticExport.Write(dir, shape, n, vision);
                 stdout.WriteLine($"graph: qwen3-vl-{shape.Name} widths (hidden {shape.Hidden}, {shape.Heads} q / {shape.KvHeads} kv heads of {shape.HeadDim}, MLP {shape.Intermediate}, vocab {QwenShape.Vocab}), " +
                     $"{n} of {shape.Layers} decoder layers, {vision} of {QwenShape.VisionDepth} ViT blocks, random float32 weights; " +
-                    $"decoder weights {shape.DecoderWeightBytes(n) / 1e9:F2} GB (read once per decode step); written in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+                    $"decoder weights {shape.DecoderWeightBytes(n) / 1e9:F2} GB (read once per decode step); written to {dir} in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s (removed afterwards)");
             }
             options.ModelDirectory = dir!;
             var f = ModelBench.Run(dir!, options, tokens);
