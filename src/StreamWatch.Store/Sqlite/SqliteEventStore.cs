@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using StreamWatch.Core.State;
 
 namespace StreamWatch.Store.Sqlite;
 
@@ -26,13 +27,14 @@ public sealed class SqliteEventStore : IEventStore
         _limits = limits;
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
+        PrivateFiles.CreateFolder(dir); // keyframes show what the cameras see: owner only
         _keyframeDir = Path.Combine(dir, "keyframes");
-        Directory.CreateDirectory(_keyframeDir);
+        PrivateFiles.CreateFolder(_keyframeDir);
         _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Pooling = false }.ToString());
         _db.Open();
         Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
         Schema.Migrate(_db);
+        foreach (var f in new[] { full, full + "-wal", full + "-shm" }) PrivateFiles.Restrict(f);
         _readConnection = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
     }
 
@@ -146,9 +148,8 @@ public sealed class SqliteEventStore : IEventStore
 
     private static void WriteFileAtomically(string file, byte[] data)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         var tmp = file + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        using (var fs = PrivateFiles.Open(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             fs.Write(data);
             fs.Flush(flushToDisk: true);

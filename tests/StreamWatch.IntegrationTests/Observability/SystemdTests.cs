@@ -43,7 +43,7 @@ public class SystemdTests
         var lines = (await File.ReadAllLinesAsync(UnitPath)).Select(l => l.Trim()).ToHashSet();
         foreach (var required in new[]
                  {
-                     "Type=notify", "Restart=on-failure", "WatchdogSec=30", "DynamicUser=yes", "ProtectSystem=strict",
+                     "Type=notify", "Restart=on-failure", "WatchdogSec=30", "User=streamwatch", "ProtectSystem=strict",
                      "ProtectHome=yes", "PrivateTmp=yes", "NoNewPrivileges=yes", "CapabilityBoundingSet=",
                      "StateDirectory=streamwatch", "RuntimeDirectory=streamwatch",
                  })
