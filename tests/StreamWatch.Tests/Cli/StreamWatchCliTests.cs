@@ -35,6 +35,7 @@ public class StreamWatchCliTests
     [InlineData("eval", "--clips <DIR> (REQUIRED)", "--labels <FILE> (REQUIRED)", "--config <FILE>", "--camera <NAME>", "--out <FILE>", "[default: standard output only]")]
     [InlineData("model check", "<DIR>", "--config <FILE>")]
     [InlineData("model", "check <DIR>")]
+    [InlineData("bench model", "<DIR>", "--shape <2b|4b>", "--layers <N>", "--tokens <N>", "[default: 16]", "--config <FILE>")]
     public async Task Each_verb_help_lists_its_options_and_defaults(string verb, params string[] expected)
     {
         var (code, stdout, _) = await InvokeAsync([.. verb.Split(' '), "--help"]);
