@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs StreamWatch on an embedded demo camera: a generated clip played in real time and looped,
 # with a zone and two rules (config/demo.json). Alerts appear in the log and in
-# .run/demo/state/events.jsonl; metrics on http://127.0.0.1:9464/metrics. Ctrl-C stops it.
+# .run/demo/state/events.jsonl; the web UI (tiles, timeline, search) on http://127.0.0.1:9464/ and
+# metrics on http://127.0.0.1:9464/metrics (the start line prints both). Ctrl-C stops it.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

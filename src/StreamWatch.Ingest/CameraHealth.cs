@@ -17,10 +17,10 @@ public sealed class CameraHealth(string camera)
     {
         if (_online == true) return null;
         _online = true;
-        return new CameraStateChanged(camera, utc, offset, true, "frames");
+        return new CameraStateChanged(camera, utc, offset, true, CameraStateReason.Frames);
     }
 
-    public CameraStateChanged? OnStopped(DateTimeOffset utc, TimeSpan offset, string reason)
+    public CameraStateChanged? OnStopped(DateTimeOffset utc, TimeSpan offset, CameraStateReason reason)
     {
         if (_online == false) return null;
         _online = false;

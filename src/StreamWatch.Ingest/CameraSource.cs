@@ -67,7 +67,7 @@ public sealed class CameraSource : IAsyncDisposable
         void StopIfCancelled()
         {
             if (!ct.IsCancellationRequested) return;
-            Report(onState, _health.OnStopped(_time.GetUtcNow(), _lastOffset, "stopped"));
+            Report(onState, _health.OnStopped(_time.GetUtcNow(), _lastOffset, CameraStateReason.Stopped));
             ct.ThrowIfCancellationRequested();
         }
         while (true)
@@ -76,17 +76,17 @@ public sealed class CameraSource : IAsyncDisposable
             first = false;
             var (reason, healthyFor, detail) = await RunOnceAsync(onFrame, onState, ct);
             StopIfCancelled();
-            if (canEnd && reason == "ended")
+            if (canEnd && reason == CameraStateReason.Ended)
             {
                 _logger.LogInformation("camera {Camera}: file ended", _camera.Name);
-                Report(onState, _health.OnStopped(_time.GetUtcNow(), _lastOffset, "ended"));
+                Report(onState, _health.OnStopped(_time.GetUtcNow(), _lastOffset, CameraStateReason.Ended));
                 return;
             }
-            StreamWatchMetrics.StreamErrors.Add(1, _tag, new("reason", reason));
+            StreamWatchMetrics.StreamErrors.Add(1, _tag, new("reason", reason.Text()));
             if (healthyFor > TimeSpan.Zero) darkSince = _time.GetTimestamp();
             var delay = _backoff.Next(healthyFor, _time.GetElapsedTime(darkSince));
             _logger.LogWarning("camera {Camera}: stream {Reason} ({Detail}); restarting in {Delay:0.#} s",
-                _camera.Name, reason, UrlRedactor.Redact(detail), delay.TotalSeconds);
+                _camera.Name, reason.Text(), UrlRedactor.Redact(detail), delay.TotalSeconds);
             Report(onState, _health.OnStopped(_time.GetUtcNow(), _lastOffset, reason));
             await Task.Delay(delay, _time, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             StopIfCancelled(); // a stop during the delay starts no ffmpeg
@@ -95,14 +95,14 @@ public sealed class CameraSource : IAsyncDisposable
 
     /// <summary>One ffmpeg run. Returns why it ended: ended (exit 0), disconnected (live exit 0),
     /// ffmpeg_error, stalled, bad_stream or start_failed — and how long frames flowed.</summary>
-    private async Task<(string Reason, TimeSpan HealthyFor, string Detail)> RunOnceAsync(
+    private async Task<(CameraStateReason Reason, TimeSpan HealthyFor, string Detail)> RunOnceAsync(
         Func<Frame, bool> onFrame, Action<CameraStateChanged> onState, CancellationToken ct)
     {
         FfmpegFrameSource src;
         try { src = await FfmpegFrameSource.StartAsync(_camera, replay: false, _logger, _time, _spawner, ct); }
         catch (Exception e) when (e is Win32Exception or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
-            return ("start_failed", TimeSpan.Zero, e.Message);
+            return (CameraStateReason.StartFailed, TimeSpan.Zero, e.Message);
         }
         _current = src;
         var watchdog = new StallWatchdog(_time, TimeSpan.FromSeconds(_camera.StallTimeoutSeconds));
@@ -147,17 +147,17 @@ public sealed class CameraSource : IAsyncDisposable
         var detail = $"exit code {exit}; {src.RecentErrors}";
         await src.DisposeAsync();
         var healthy = firstFrame == 0 ? TimeSpan.Zero : _time.GetElapsedTime(firstFrame);
-        if (badStream != null) return ("bad_stream", healthy, badStream);
-        if (stalled == 1) return ("stalled", healthy, $"no frame for {_camera.StallTimeoutSeconds} s; {detail}");
-        if (exit != 0) return ("ffmpeg_error", healthy, detail);
-        return (FfmpegArguments.Kind(_camera.Url) == InputKind.File ? "ended" : "disconnected", healthy, detail);
+        if (badStream != null) return (CameraStateReason.BadStream, healthy, badStream);
+        if (stalled == 1) return (CameraStateReason.Stalled, healthy, $"no frame for {_camera.StallTimeoutSeconds} s; {detail}");
+        if (exit != 0) return (CameraStateReason.FfmpegError, healthy, detail);
+        return (FfmpegArguments.Kind(_camera.Url) == InputKind.File ? CameraStateReason.Ended : CameraStateReason.Disconnected, healthy, detail);
     }
 
     private void Report(Action<CameraStateChanged> onState, CameraStateChanged? e)
     {
         if (e == null) return;
         if (e.Online) _logger.LogInformation("camera {Camera}: online", _camera.Name);
-        else _logger.LogWarning("camera {Camera}: offline ({Reason})", _camera.Name, e.Reason);
+        else _logger.LogWarning("camera {Camera}: offline ({Reason})", _camera.Name, e.Reason.Text());
         onState(e);
     }
 

@@ -46,7 +46,7 @@ public static class Payloads
         w.WriteString("zone", a.Zone);
         w.WriteString("model", a.Model);
         WriteNumber(w, "latency_ms", a.LatencyMs is { } l ? Math.Round(l, 1) : null);
-        if (a.Unverified) w.WriteString("reason", "unverified");
+        if (a.Unverified) w.WriteString("reason", AlertReason.Unverified.Text());
     });
 
     /// <summary>
@@ -58,7 +58,7 @@ public static class Payloads
         var o = JsonNode.Parse(lastEvent) as JsonObject ?? throw new FormatException("alert event is not a JSON object");
         o["type"] = "end";
         o["end"] = Timecode.Utc(now);
-        o["reason"] = "restart";
+        o["reason"] = AlertReason.Restart.Text();
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var w = new Utf8JsonWriter(buffer)) o.WriteTo(w);
         return buffer.WrittenSpan.ToArray();

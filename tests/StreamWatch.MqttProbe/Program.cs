@@ -45,7 +45,7 @@ while ((line = Console.ReadLine()) != null)
             Console.WriteLine($"queued {p[1]}");
             break;
         case "status":
-            await sink.HandleAsync(new CameraStateChanged("cam1", now, offset, p[1] == "online", "probe"), CancellationToken.None);
+            await sink.HandleAsync(new CameraStateChanged("cam1", now, offset, p[1] == "online", p[1] == "online" ? CameraStateReason.Frames : CameraStateReason.Stopped), CancellationToken.None);
             break;
         case "motion":
             await sink.HandleAsync(new MotionChanged("cam1", now, offset, p[1] == "on", 1f), CancellationToken.None);

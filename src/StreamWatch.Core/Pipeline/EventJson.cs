@@ -45,7 +45,7 @@ public static class EventJson
                     w.WriteString("type", "camera");
                     w.WriteString("state", s.Online ? "online" : "offline");
                     Common(w, e, wallClock);
-                    w.WriteString("reason", s.Reason);
+                    w.WriteString("reason", s.Reason.Text());
                     break;
                 default:
                     return null;
@@ -76,7 +76,7 @@ public static class EventJson
         if (a.Confidence is { } c) w.WriteNumber("confidence", Math.Round(c, 3));
         if (a.Description != null) w.WriteString("description", a.Description);
         if (a.Model != null) w.WriteString("model", a.Model);
-        if (a.Unverified) w.WriteString("reason", "unverified");
+        if (a.Unverified) w.WriteString("reason", AlertReason.Unverified.Text());
         w.WriteNumber("keyframes", a.Keyframes.Count);
     }
 }

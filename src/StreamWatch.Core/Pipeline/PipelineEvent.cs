@@ -7,7 +7,7 @@ namespace StreamWatch.Core.Pipeline;
 public abstract record PipelineEvent(string Camera, DateTimeOffset Utc, TimeSpan Offset);
 
 /// <summary>Stream health: online when frames flow, offline when ffmpeg died or stalled.</summary>
-public sealed record CameraStateChanged(string Camera, DateTimeOffset Utc, TimeSpan Offset, bool Online, string Reason)
+public sealed record CameraStateChanged(string Camera, DateTimeOffset Utc, TimeSpan Offset, bool Online, CameraStateReason Reason)
     : PipelineEvent(Camera, Utc, Offset);
 
 /// <summary>The motion gate opened (Active) or closed.</summary>

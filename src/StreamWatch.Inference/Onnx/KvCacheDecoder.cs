@@ -44,7 +44,7 @@ internal sealed class KvCacheDecoder : IDisposable
         Array.Fill(_mask, 1L);
         _maskPin = GCHandle.Alloc(_mask, GCHandleType.Pinned);
         _binding = dec.Session.CreateIoBinding();
-        _onDevice = dec.Provider == "cuda";
+        _onDevice = dec.Provider == ExecutionProvider.Cuda;
         _kvMemory = _onDevice ? new OrtMemoryInfo("Cuda", OrtAllocatorType.DeviceAllocator, dec.DeviceId, OrtMemType.Default) : OrtMemoryInfo.DefaultInstance;
     }
 

@@ -37,7 +37,7 @@ public sealed class OnnxEnvironment
         try
         {
             bool cuda = options.WantsCuda && _cudaUnavailable == null && TryAppendCuda(so, options);
-            return new OnnxSession(create(so), so, cuda ? "cuda" : "cpu", cuda ? options.DeviceId : 0);
+            return new OnnxSession(create(so), so, cuda ? ExecutionProvider.Cuda : ExecutionProvider.Cpu, cuda ? options.DeviceId : 0);
         }
         catch (OnnxRuntimeException e) { so.Dispose(); throw new OnnxException(e.Message, e); }
         catch { so.Dispose(); throw; }

@@ -5,6 +5,17 @@ namespace StreamWatch.Inference.Onnx;
 /// <summary>Where ONNX Runtime runs a session (config: "cpu", "cuda").</summary>
 public enum ExecutionProvider { Cpu, Cuda }
 
+public static class ExecutionProviderText
+{
+    /// <summary>The provider as config, logs and model check write it: "cpu", "cuda".</summary>
+    public static string Text(this ExecutionProvider p) => p switch
+    {
+        ExecutionProvider.Cpu => "cpu",
+        ExecutionProvider.Cuda => "cuda",
+        _ => throw new ArgumentOutOfRangeException(nameof(p), p, null),
+    };
+}
+
 /// <summary>The in-process backend (config section <c>Model:Onnx</c>): the model folder, its tokenizer, and where and how ONNX Runtime runs it.</summary>
 public sealed class OnnxOptions : IValidatable
 {

@@ -7,15 +7,15 @@ public sealed class OnnxSession : IDisposable
 {
     private readonly SessionOptions _options;
 
-    internal OnnxSession(InferenceSession session, SessionOptions options, string provider, int deviceId)
+    internal OnnxSession(InferenceSession session, SessionOptions options, ExecutionProvider provider, int deviceId)
     {
         Session = session; _options = options; Provider = provider; DeviceId = deviceId;
         Inputs = session.InputNames.Select(n => Describe(n, session.InputMetadata[n])).ToArray();
         Outputs = session.OutputNames.Select(n => Describe(n, session.OutputMetadata[n])).ToArray();
     }
 
-    /// <summary>"cpu" or "cuda": where this session actually runs.</summary>
-    public string Provider { get; }
+    /// <summary>Where this session actually runs (CPU when CUDA was asked for but could not load).</summary>
+    public ExecutionProvider Provider { get; }
     public int DeviceId { get; }
     public IReadOnlyList<TensorInfo> Inputs { get; }
     public IReadOnlyList<TensorInfo> Outputs { get; }

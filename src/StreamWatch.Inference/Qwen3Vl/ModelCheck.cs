@@ -27,7 +27,7 @@ public static class ModelCheck
             using var m = Qwen3VlModel.Load(dir, rt, options, log ?? NullLogger.Instance);
             sb.AppendLine($"model: {dir}");
             sb.AppendLine($"layout: {(m.Layout == ModelLayout.GenAi ? "onnxruntime-genai / Olive" : "onnx-community (transformers.js)")}");
-            sb.AppendLine($"execution provider: {m.Provider}{(rt.CudaUnavailableReason is { } why ? $" (CUDA unavailable: {why})" : "")}");
+            sb.AppendLine($"execution provider: {m.Provider.Text()}{(rt.CudaUnavailableReason is { } why ? $" (CUDA unavailable: {why})" : "")}");
             foreach (var (role, path, s) in new[] { ("vision", m.Files.Vision, m.Vision), ("embedding", m.Files.Embedding, m.Embedding), ("decoder", m.Files.Decoder, m.Decoder) })
             {
                 sb.AppendLine($"{role} graph: {Path.GetRelativePath(dir, path)}");

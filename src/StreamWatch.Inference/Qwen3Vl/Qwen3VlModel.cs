@@ -18,8 +18,8 @@ public sealed class Qwen3VlModel : IDisposable
     public ModelLayout Layout => Files.Layout;
     public ModelSignature Signature { get; }
     public bool HasDeepStack => Signature.HasDeepStack;
-    /// <summary>Where the decoder runs: "cpu" or "cuda".</summary>
-    public string Provider => Decoder.Provider;
+    /// <summary>Where the decoder actually runs.</summary>
+    public ExecutionProvider Provider => Decoder.Provider;
     internal OnnxSession Vision { get; }
     internal OnnxSession Embedding { get; }
     internal OnnxSession Decoder { get; }
@@ -41,7 +41,7 @@ public sealed class Qwen3VlModel : IDisposable
             var sig = ModelSignature.From(vision.Inputs, vision.Outputs, embedding.Inputs, embedding.Outputs, decoder.Inputs, decoder.Outputs);
             if (!sig.HasDeepStack)
                 log.LogWarning("Qwen3-VL export in {Dir} carries no DeepStack features; running without them (lower accuracy)", dir);
-            log.LogInformation("Qwen3-VL loaded from {Dir}: {Layout} layout, {Layers} layers, {Provider}", dir, files.Layout, sig.Layers, decoder.Provider);
+            log.LogInformation("Qwen3-VL loaded from {Dir}: {Layout} layout, {Layers} layers, {Provider}", dir, files.Layout, sig.Layers, decoder.Provider.Text());
             return new Qwen3VlModel(files, vision, embedding, decoder, sig);
         }
         catch

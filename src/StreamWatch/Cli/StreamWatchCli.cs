@@ -22,6 +22,7 @@ public static class StreamWatchCli
         RunVerb.Create(),
         ReplayVerb.Create(),
         EvalVerb.Create(),
+        IndexVerb.Create(),
         ExportVerb.Create(),
         HashPasswordVerb.Create(),
         BenchVerb.Create(),

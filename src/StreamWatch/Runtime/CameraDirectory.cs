@@ -28,7 +28,7 @@ internal sealed class CameraDirectory(IReadOnlyList<CameraWorker> workers, IJpeg
                     if (a.Alert.Phase == AlertPhase.End) set.Remove(a.Alert.Id); else set.Add(a.Alert.Id);
                     break;
                 case CameraStateChanged s:
-                    _reasons[s.Camera] = s.Reason;
+                    _reasons[s.Camera] = s.Reason.Text();
                     break;
             }
     }
@@ -44,7 +44,7 @@ internal sealed class CameraDirectory(IReadOnlyList<CameraWorker> workers, IJpeg
                 var elapsed = time.GetElapsedTime(r.At, now).TotalSeconds;
                 if (elapsed >= 1) _rates[w.Name] = r = (frames, now, (frames - r.Frames) / elapsed);
                 var online = w.Online;
-                return new CameraInfo(w.Name, online, online ? null : _reasons.GetValueOrDefault(w.Name, "starting"), r.Fps, w.GateOpen,
+                return new CameraInfo(w.Name, online, online ? null : _reasons.GetValueOrDefault(w.Name, CameraStateReason.Starting.Text()), r.Fps, w.GateOpen,
                     _open.TryGetValue(w.Name, out var set) ? set.Count : 0);
             }).ToList();
     }

@@ -102,7 +102,7 @@ public sealed class CameraWorker
         {
             // one broken camera must not end the others
             _log.LogCritical(e, "camera {Camera} stopped: {Error}", _camera.Name, e.Message);
-            Post(CameraMessage.StateOf(new CameraStateChanged(_camera.Name, _time.GetUtcNow(), _loop.LastOffset, false, "failed")));
+            Post(CameraMessage.StateOf(new CameraStateChanged(_camera.Name, _time.GetUtcNow(), _loop.LastOffset, false, CameraStateReason.Failed)));
         }
         finally
         {

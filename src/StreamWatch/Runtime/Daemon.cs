@@ -66,7 +66,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         var workers = cameras.Select(c => new CameraWorker(c, options, logs.CreateLogger($"camera.{c.Name}"), time)).ToList();
         foreach (var w in workers)
         {
-            _health.SetCamera(w.Name, false, "starting");
+            _health.SetCamera(w.Name, false, CameraStateReason.Starting.Text());
             StreamWatchMetrics.DeclareCamera(w.Name);
             _gauges.Add(StreamWatchMetrics.CameraUp.TrackCamera(w.Name, () => w.Online ? 1 : 0));
             _gauges.Add(StreamWatchMetrics.GateOpen.TrackCamera(w.Name, () => w.GateOpen ? 1 : 0));
@@ -84,7 +84,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         foreach (var w in workers) w.Judge = _judge;
         void Publish(PipelineEvent e)
         {
-            if (e is CameraStateChanged s) _health.SetCamera(s.Camera, s.Online, s.Reason);
+            if (e is CameraStateChanged s) _health.SetCamera(s.Camera, s.Online, s.Reason.Text());
             bus.Publish(e);
             directory.Observe(e); // the API's view and its live stream: lifecycle messages only
             if (e is AlertChanged or CameraStateChanged && EventJson.Format(e, wallClock: true) is { } json) api.Live.Publish(json);
@@ -92,8 +92,9 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         _cameras = Task.WhenAll(workers.Select(w => Task.Run(() => w.RunAsync(Publish, _stop.Token))));
 
         _background = SinkHealthAsync(_stop.Token);
-        _log.LogInformation("streamwatch started: {Cameras} camera(s), metrics {Metrics}", workers.Count,
-            options.Observability.Enabled ? $"http://{options.Observability.Listen}/metrics" : "off");
+        var web = options.Observability.Enabled ? $"http://{options.Observability.Listen}" : null;
+        _log.LogInformation("streamwatch started: {Cameras} camera(s), web UI {Web}, metrics {Metrics}", workers.Count,
+            web != null ? web + "/" : "off", web != null ? web + "/metrics" : "off");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

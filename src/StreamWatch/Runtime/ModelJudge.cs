@@ -45,17 +45,17 @@ public sealed class ModelJudge : IDisposable
     }
 
     /// <summary>Null when Model:Backend is "none".</summary>
-    public static ModelJudge? Create(AppOptions options, IJpegEncoder jpeg, ILoggerFactory logs, TimeProvider time, Func<string, CameraWorker?> workerOf)
+    public static ModelJudge? Create(AppOptions options, IJpegEncoder jpeg, ILoggerFactory logs, TimeProvider time, Func<string, CameraWorker?> workerOf) =>
+        CreateModel(options, jpeg, logs, time) is { } model ? new ModelJudge(model, options, logs.CreateLogger("model"), time, workerOf) : null;
+
+    /// <summary>The configured backend (also for `streamwatch index`); null when Model:Backend is "none".</summary>
+    public static IVisionModel? CreateModel(AppOptions options, IJpegEncoder jpeg, ILoggerFactory logs, TimeProvider time) => options.Model.Backend switch
     {
-        IVisionModel? model = options.Model.Backend switch
-        {
-            ModelBackend.OpenAi => new OpenAiVisionModel(options.Model.OpenAi, PromptProfiles.Resolve(options.Model), jpeg,
-                options.Model.MaxNewTokens, logs.CreateLogger("model"), time),
-            ModelBackend.Onnx => Qwen3VlVisionModel.Create(options.Model, logs.CreateLogger("model")),
-            _ => null,
-        };
-        return model == null ? null : new ModelJudge(model, options, logs.CreateLogger("model"), time, workerOf);
-    }
+        ModelBackend.OpenAi => new OpenAiVisionModel(options.Model.OpenAi, PromptProfiles.Resolve(options.Model), jpeg,
+            options.Model.MaxNewTokens, logs.CreateLogger("model"), time),
+        ModelBackend.Onnx => Qwen3VlVisionModel.Create(options.Model, logs.CreateLogger("model")),
+        _ => null,
+    };
 
     /// <summary>Called by a camera's loop with its open alerts after a frame gave one of them keyframes (it opened with recent ones, or new ones attached).</summary>
     public void Submit(string camera, IEnumerable<Alert> openAlerts, IReadOnlyList<Core.Config.RuleOptions> rules)

@@ -15,7 +15,7 @@ public sealed class LogSink(ILogger log) : IEventSink
         switch (e)
         {
             case CameraStateChanged s:
-                log.LogInformation("camera {Camera} {State}: {Reason}", s.Camera, s.Online ? "online" : "offline", s.Reason);
+                log.LogInformation("camera {Camera} {State}: {Reason}", s.Camera, s.Online ? "online" : "offline", s.Reason.Text());
                 break;
             case MotionChanged m:
                 log.LogInformation("camera {Camera} motion {State} at {Offset} (score {Score:0.00})", m.Camera, m.Active ? "start" : "end", at, m.Score);

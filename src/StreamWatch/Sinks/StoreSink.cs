@@ -28,7 +28,7 @@ public sealed class StoreSink(IEventStore store, IJpegEncoder jpeg, IReadOnlyLis
                 await store.RecordAlertAsync(ToRecord(a, jpeg, cameras.FirstOrDefault(c => c.Name == a.Camera)), cancellationToken);
                 break;
             case CameraStateChanged s:
-                await store.RecordCameraStateAsync(new CameraStateRecord(s.Camera, s.Utc, s.Online, s.Reason), cancellationToken);
+                await store.RecordCameraStateAsync(new CameraStateRecord(s.Camera, s.Utc, s.Online, s.Reason.Text()), cancellationToken);
                 break;
         }
         await RetainAsync(cancellationToken);

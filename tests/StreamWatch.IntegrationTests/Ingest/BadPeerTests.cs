@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using StreamWatch.Core.Config;
+using StreamWatch.Core.Pipeline;
 using StreamWatch.IntegrationTests.Support;
 
 namespace StreamWatch.IntegrationTests.Ingest;
@@ -54,8 +55,8 @@ public sealed class BadPeerTests : IAsyncDisposable
         await run.WaitUntilAsync(r => r.States.Count(s => !s.Online) >= 1 && _connections >= 2, Wait, "offline, then a retry");
         Assert.Empty(run.Frames);
         Assert.DoesNotContain(run.States, s => s.Online);
-        Assert.Contains(run.States[0].Reason, new[] { "ffmpeg_error", "bad_stream", "disconnected", "stalled" });
-        Assert.True(counters[$"stream_errors:{run.States[0].Reason}"] >= 1);
+        Assert.Contains(run.States[0].Reason.Text(), new[] { "ffmpeg_error", "bad_stream", "disconnected", "stalled" });
+        Assert.True(counters[$"stream_errors:{run.States[0].Reason.Text()}"] >= 1);
         Assert.False(run.Task.IsCompleted);
         Assert.DoesNotContain(run.Logger.Lines, l => l.Contains("hunter2"));
         await run.StopAsync();
@@ -69,7 +70,7 @@ public sealed class BadPeerTests : IAsyncDisposable
         await using var run = new CameraRun(Camera("silent"));
         await run.WaitUntilAsync(r => r.States.Count(s => !s.Online) >= 1 && _connections >= 2, Wait, "offline, then a retry");
         Assert.Empty(run.Frames);
-        Assert.Equal("stalled", run.States[0].Reason);
+        Assert.Equal("stalled", run.States[0].Reason.Text());
         Assert.True(counters["stream_errors:stalled"] >= 1);
         Assert.False(run.Task.IsCompleted);
         await run.StopAsync();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamWatch.Core.Config;
+using StreamWatch.Core.Pipeline;
 using StreamWatch.Ingest;
 
 namespace StreamWatch.IntegrationTests.Ingest;
@@ -24,7 +25,7 @@ public class FileIngestTests
         });
         Assert.Equal(Enumerable.Range(0, frames.Count).Select(i => (long)i), frames.Select(f => f.Sequence));
         Assert.Equal(frames.Select(f => TimeSpan.FromMilliseconds(200 * f.Sequence)), frames.Select(f => f.Offset));
-        Assert.Equal(["online:frames", "offline:ended"], run.States.Select(s => $"{(s.Online ? "online" : "offline")}:{s.Reason}"));
+        Assert.Equal(["online:frames", "offline:ended"], run.States.Select(s => $"{(s.Online ? "online" : "offline")}:{s.Reason.Text()}"));
         Assert.Equal(frames[^1].Offset, run.States[^1].Offset);
         Assert.Equal(frames.Count, counters["frames_decoded"]);
         Assert.Equal(0, counters["stream_errors"]); // the end of a file is no error
@@ -79,7 +80,7 @@ public class FileIngestTests
         using var counters = new CounterProbe("missing");
         await using var run = new CameraRun(camera);
         await run.WaitUntilAsync(r => r.Logger.Lines.Count(l => l.Contains("restarting in")) >= 2, TimeSpan.FromSeconds(60), "two restarts");
-        Assert.Equal(["ffmpeg_error"], run.States.Select(s => s.Reason)); // offline once, not per retry
+        Assert.Equal(["ffmpeg_error"], run.States.Select(s => s.Reason.Text())); // offline once, not per retry
         Assert.False(run.Task.IsCompleted);
         Assert.Contains(run.Logger.Lines, l => l.Contains("No such file or directory"));
         Assert.True(counters["stream_errors:ffmpeg_error"] >= 2);

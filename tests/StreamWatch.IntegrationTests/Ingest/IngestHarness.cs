@@ -72,7 +72,7 @@ public sealed class CameraRun : IAsyncDisposable
             if (condition(this)) return;
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero || Task.IsFaulted)
-                throw new TimeoutException($"not within {timeout}: {what}; states: {string.Join(", ", States.Select(s => $"{(s.Online ? "online" : "offline")}({s.Reason})"))}; " +
+                throw new TimeoutException($"not within {timeout}: {what}; states: {string.Join(", ", States.Select(s => $"{(s.Online ? "online" : "offline")}({s.Reason.Text()})"))}; " +
                     $"frames: {_frames.Count}; run: {Task.Status} {Task.Exception?.GetBaseException().Message}\nlog:\n{string.Join("\n", Logger.Lines.TakeLast(30))}");
             await System.Threading.Tasks.Task.WhenAny(changed, System.Threading.Tasks.Task.Delay(left));
         }

@@ -1,4 +1,5 @@
 using StreamWatch.Core.Config;
+using StreamWatch.Core.Pipeline;
 using StreamWatch.Ingest;
 using StreamWatch.IntegrationTests.Support;
 
@@ -32,9 +33,9 @@ public class RtspIngestTests
             Assert.True(p.Second.CapturedUtc >= p.First.CapturedUtc);
         });
         Assert.Equal(TimeSpan.FromSeconds(1.8), frames[9].Offset);
-        Assert.Equal("online:frames", $"{(run.States[0].Online ? "online" : "offline")}:{run.States[0].Reason}");
+        Assert.Equal("online:frames", $"{(run.States[0].Online ? "online" : "offline")}:{run.States[0].Reason.Text()}");
         await run.StopAsync();
-        Assert.Equal("stopped", run.States[^1].Reason);
+        Assert.Equal("stopped", run.States[^1].Reason.Text());
     }
 
     [Fact]
@@ -46,7 +47,7 @@ public class RtspIngestTests
 
         await server.StopAsync();
         await run.WaitUntilAsync(r => Offlines(r) == 1, Wait, "offline after the server died");
-        Assert.Contains(run.States[^1].Reason, new[] { "disconnected", "ffmpeg_error" });
+        Assert.Contains(run.States[^1].Reason.Text(), new[] { "disconnected", "ffmpeg_error" });
         // the camera keeps retrying (connection refused) and does not crash
         await run.WaitUntilAsync(r => r.Logger.Lines.Count(l => l.Contains("restarting in")) >= 3, Wait, "retries while the server is down");
         Assert.False(run.Task.IsCompleted);
@@ -71,7 +72,7 @@ public class RtspIngestTests
 
         server.Stall(); // sockets stay open, nothing arrives: ffmpeg alone would hang forever
         await run.WaitUntilAsync(r => Offlines(r) == 1, Wait, "offline after the stall");
-        Assert.Equal("stalled", run.States[^1].Reason);
+        Assert.Equal("stalled", run.States[^1].Reason.Text());
         Assert.True(counters["stream_errors:stalled"] >= 1);
         await Proc.WaitGoneAsync(pid, "ffmpeg", Wait);
         Assert.False(run.Task.IsCompleted);

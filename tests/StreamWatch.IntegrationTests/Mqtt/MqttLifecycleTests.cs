@@ -22,7 +22,7 @@ public class MqttLifecycleTests
         var sink = new MqttSink(Options(broker.Port, dir), [Camera()], jpeg, log, TimeProvider.System);
         await sink.StartAsync(CancellationToken.None);
         var t = DateTimeOffset.UtcNow;
-        await sink.HandleAsync(new CameraStateChanged("cam1", t, TimeSpan.Zero, true, "frames"), default);
+        await sink.HandleAsync(new CameraStateChanged("cam1", t, TimeSpan.Zero, true, CameraStateReason.Frames), default);
         await sink.HandleAsync(new MotionChanged("cam1", t, TimeSpan.Zero, true, 0.4f), default);
         await sink.HandleAsync(Alert("a1", AlertPhase.New), default);
         await sink.HandleAsync(Alert("a1", AlertPhase.Update, keyframe: false), default);

@@ -16,7 +16,7 @@ public class StreamWatchCliTests
         Assert.Equal(0, code);
         Assert.Equal("", stderr);
         Assert.Contains("Usage:", stdout);
-        foreach (var verb in new[] { "run", "replay <VIDEO>", "eval", "model", "--config <FILE>", "--version" })
+        foreach (var verb in new[] { "run", "replay <VIDEO>", "eval", "index <VIDEO>", "export", "model", "--config <FILE>", "--version" })
             Assert.Contains(verb, stdout);
     }
 
@@ -33,6 +33,8 @@ public class StreamWatchCliTests
     [InlineData("run", "--config <FILE>", "the default verb")]
     [InlineData("replay", "<VIDEO>", "--config <FILE>", "--camera <NAME>", "[default: the first configured camera", "--events-out <FILE>", "[default: standard output]")]
     [InlineData("eval", "--clips <DIR> (REQUIRED)", "--labels <FILE> (REQUIRED)", "--config <FILE>", "--camera <NAME>", "--out <FILE>", "[default: standard output only]")]
+    [InlineData("index", "<VIDEO>", "--config <FILE>", "--profile <NAME>", "[default: security]", "--out <FILE>", "[default: standard output]")]
+    [InlineData("export", "--since <T>", "--until <T>", "--camera <NAME>", "--format <FORMAT> (REQUIRED)", "--index <NAME>", "[default: streamwatch-events]", "--config <FILE>")]
     [InlineData("model check", "<DIR>", "--config <FILE>")]
     [InlineData("model", "check <DIR>")]
     [InlineData("bench model", "<DIR>", "--shape <2b|4b>", "--layers <N>", "--tokens <N>", "[default: 16]", "--config <FILE>")]

@@ -31,7 +31,7 @@ public class OnnxAdapterTests
     public void Runs_a_tiny_add_matmul_model_from_bytes()
     {
         using var s = TestOrt.Runtime.OpenSession(AddMatMulModel(OnnxType.Float), TestOrt.Cpu);
-        Assert.Equal("cpu", s.Provider);
+        Assert.Equal(ExecutionProvider.Cpu, s.Provider);
         Assert.Equal(["a", "b"], s.Inputs.Select(i => i.Name));
         var y = Assert.Single(s.Outputs);
         Assert.Equal(OnnxElementType.Float, y.ElementType);
@@ -88,8 +88,8 @@ public class OnnxAdapterTests
         var rt = new OnnxEnvironment(log);
         var cuda = new OnnxOptions { Provider = ExecutionProvider.Cuda, DeviceId = 0, GpuMemLimitBytes = 1 << 30, IntraOpThreads = 1 };
         using var s = rt.OpenSession(AddMatMulModel(OnnxType.Float), cuda);
-        if (TestOrt.CudaLibrariesPresent) { Assert.Equal("cuda", s.Provider); return; }   // a CUDA machine: nothing to fall back from
-        Assert.Equal("cpu", s.Provider);
+        if (TestOrt.CudaLibrariesPresent) { Assert.Equal(ExecutionProvider.Cuda, s.Provider); return; }   // a CUDA machine: nothing to fall back from
+        Assert.Equal(ExecutionProvider.Cpu, s.Provider);
         // the loader's own reason, naming the library it could not open (no CUDA 13 on this machine)
         Assert.Contains("Failed to load library", rt.CudaUnavailableReason);
         Assert.Contains("cannot open shared object file", rt.CudaUnavailableReason);
@@ -114,5 +114,15 @@ public class OnnxAdapterTests
         var ok = new ConfigErrors();
         new OnnxOptions { Provider = ExecutionProvider.Cuda, ModelDirectory = Path.GetTempPath() }.Validate("Ort", ok);
         Assert.False(ok.Any);
+    }
+
+    [Theory]
+    [InlineData(ExecutionProvider.Cpu, "cpu")]
+    [InlineData(ExecutionProvider.Cuda, "cuda")]
+    public void The_provider_text_is_the_config_name(ExecutionProvider p, string text)
+    {
+        Assert.Equal(text, p.Text());
+        Assert.Contains(text, ConfigErrors.OneOf<ExecutionProvider>());
+        Assert.Throws<ArgumentOutOfRangeException>(() => ((ExecutionProvider)7).Text());
     }
 }

@@ -170,8 +170,8 @@ public sealed class Qwen3VlRunnerTests : IDisposable
         var spec = new TinySpec(ModelLayout.OnnxCommunity, Float16: true);
         var dir = TinyQwen.Write(spec); _dirs.Add(dir);
         using var m = Qwen3VlModel.Load(dir, rt, new OnnxOptions { Provider = ExecutionProvider.Cuda, IntraOpThreads = 1 }, log);
-        if (TestOrt.CudaLibrariesPresent) { Assert.Equal("cuda", m.Provider); return; }   // a CUDA machine: nothing to fall back from
-        Assert.Equal("cpu", m.Provider);
+        if (TestOrt.CudaLibrariesPresent) { Assert.Equal(ExecutionProvider.Cuda, m.Provider); return; }   // a CUDA machine: nothing to fall back from
+        Assert.Equal(ExecutionProvider.Cpu, m.Provider);
         Assert.Contains(log.Lines, l => l.Message.Contains("CUDA requested but unavailable") && l.Message.Contains(rt.CudaUnavailableReason!));
         var r = new Qwen3VlGenerator(m, new CountTokenizer(RealTokenCount)).Generate(ImagePrompt(), [Img], null, 3, CancellationToken.None);
         Assert.Equal(TinyQwenReference.Generate(spec, ImagePrompt(), [Img], RealTokenCount, 3).Tokens, r.TokenIds);

@@ -1,3 +1,4 @@
+using StreamWatch.Core.Pipeline;
 using StreamWatch.Ingest;
 
 namespace StreamWatch.Tests.Ingest;
@@ -15,11 +16,11 @@ public class CameraHealthTests
         Assert.True(on!.Online);
         Assert.Equal("cam1", on.Camera);
         Assert.Null(h.OnFrame(T, TimeSpan.FromSeconds(2)));
-        var off = h.OnStopped(T, TimeSpan.FromSeconds(2), "stalled");
+        var off = h.OnStopped(T, TimeSpan.FromSeconds(2), CameraStateReason.Stalled);
         Assert.False(off!.Online);
-        Assert.Equal("stalled", off.Reason);
+        Assert.Equal(CameraStateReason.Stalled, off.Reason);
         Assert.Equal(TimeSpan.FromSeconds(2), off.Offset);
-        Assert.Null(h.OnStopped(T, TimeSpan.FromSeconds(2), "ffmpeg_error"));
+        Assert.Null(h.OnStopped(T, TimeSpan.FromSeconds(2), CameraStateReason.FfmpegError));
         Assert.True(h.OnFrame(T, TimeSpan.Zero)!.Online);
     }
 
@@ -28,7 +29,7 @@ public class CameraHealthTests
     {
         var h = new CameraHealth("cam1");
         Assert.Null(h.Online);
-        Assert.Equal("start_failed", h.OnStopped(T, TimeSpan.Zero, "start_failed")!.Reason);
-        Assert.Null(h.OnStopped(T, TimeSpan.Zero, "start_failed"));
+        Assert.Equal(CameraStateReason.StartFailed, h.OnStopped(T, TimeSpan.Zero, CameraStateReason.StartFailed)!.Reason);
+        Assert.Null(h.OnStopped(T, TimeSpan.Zero, CameraStateReason.StartFailed));
     }
 }
