@@ -25,6 +25,7 @@ public static class StreamWatchCli
         IndexVerb.Create(),
         ExportVerb.Create(),
         HashPasswordVerb.Create(),
+        BenchVerb.Create(),
         Group("model", "Vision-language model tools", ModelCheckVerb.Create(), ModelRunVerb.Create()),
     ];
 

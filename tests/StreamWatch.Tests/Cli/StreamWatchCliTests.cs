@@ -37,6 +37,7 @@ public class StreamWatchCliTests
     [InlineData("export", "--since <T>", "--until <T>", "--camera <NAME>", "--format <FORMAT> (REQUIRED)", "--index <NAME>", "[default: streamwatch-events]", "--config <FILE>")]
     [InlineData("model check", "<DIR>", "--config <FILE>")]
     [InlineData("model", "check <DIR>")]
+    [InlineData("bench model", "<DIR>", "--shape <2b|4b>", "--layers <N>", "--tokens <N>", "[default: 16]", "--config <FILE>")]
     public async Task Each_verb_help_lists_its_options_and_defaults(string verb, params string[] expected)
     {
         var (code, stdout, _) = await InvokeAsync([.. verb.Split(' '), "--help"]);
