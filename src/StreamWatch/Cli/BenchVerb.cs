@@ -52,7 +52,7 @@ public static class BenchVerb
             }
             options.ModelDirectory = dir!;
             var f = ModelBench.Run(dir!, options, tokens);
-            stdout.WriteLine($"provider: {f.Provider}, {f.Layers} decoder layers, prompt {f.PromptTokens} tokens ({f.ImageTokens} image tokens)");
+            stdout.WriteLine($"provider: {f.Provider.ToString().ToLowerInvariant()}, {f.Layers} decoder layers, prompt {f.PromptTokens} tokens ({f.ImageTokens} image tokens)");
             stdout.WriteLine($"vision: {f.VisionMs:F1} ms (one {ModelBench.FrameWidth}x{ModelBench.FrameHeight} frame)");
             stdout.WriteLine($"prefill: {f.PrefillMs:F1} ms ({f.PromptTokens} tokens)");
             stdout.WriteLine($"decode: {f.DecodeMedianMs:F2} ms/token median, {f.DecodeMinMs:F2} min ({f.DecodeMs.Length} tokens)");

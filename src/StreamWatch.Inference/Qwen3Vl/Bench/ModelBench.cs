@@ -4,7 +4,7 @@ using StreamWatch.Inference.Onnx;
 namespace StreamWatch.Inference.Qwen3Vl.Bench;
 
 /// <summary>What one bench run measured: vision encoding of one frame, prefill (embedding + decoder over the prompt) and each decode step.</summary>
-public sealed record BenchFigures(string Provider, int Layers, int PromptTokens, int ImageTokens, double VisionMs, double PrefillMs, double[] DecodeMs)
+public sealed record BenchFigures(ExecutionProvider Provider, int Layers, int PromptTokens, int ImageTokens, double VisionMs, double PrefillMs, double[] DecodeMs)
 {
     public double DecodeMedianMs => Sorted[Sorted.Length / 2];
     public double DecodeMinMs => Sorted[0];
