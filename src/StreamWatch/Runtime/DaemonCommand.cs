@@ -33,12 +33,11 @@ public static class DaemonCommand
         // the host's own start-up validation (ValidateOnStart), run first so that a fault is exit 78, not a logged start failure
         try { host.Services.GetRequiredService<IStartupValidator>().Validate(); }
         catch (OptionsValidationException e) { throw new ConfigException(e.Failures.ToList()); }
-        if (NoCamerasHint(host.Services.GetRequiredService<AppOptions>(), configFile) is { } hint)
-            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("streamwatch").LogWarning("{Hint}", hint);
-
-        var observability = host.Services.GetRequiredService<AppOptions>().Observability;
-        if (observability.Enabled && ObservabilityServer.CannotListen(observability) is { } why)
+        var options = host.Services.GetRequiredService<AppOptions>();
+        if (options.Observability.Enabled && ObservabilityServer.CannotListen(options.Observability) is { } why)
             throw new ConfigException([$"{ObservabilityOptions.Section}:Listen: {why}"]);
+        if (NoCamerasHint(options, configFile) is { } hint)
+            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("streamwatch").LogWarning("{Hint}", hint);
         await host.RunAsync();
         return Environment.ExitCode;
     }
