@@ -1,0 +1,120 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using StreamWatch.IntegrationTests.Daemon;
+using StreamWatch.IntegrationTests.Support;
+
+namespace StreamWatch.IntegrationTests.Cluster;
+
+/// <summary>Daemons with Cluster:Enabled against a real etcd (own data dir, free ports).</summary>
+public sealed class ClusterDaemonTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);
+
+    private static string Cameras(string clip, int n) => new JsonArray(Enumerable.Range(1, n).Select(i => (JsonNode)new JsonObject
+    {
+        ["Name"] = $"cam{i}", ["Url"] = clip, ["Loop"] = true, ["AnalysisFps"] = 2,
+    }).ToArray()).ToJsonString();
+
+    private static string Cluster(string node, string endpoint, string prefix, int ttl = 10) =>
+        $$$""", "Store": {"Enabled": false}, "Cluster": {"Enabled": true, "Node": "{{{node}}}", "Etcd": {"Endpoints": ["{{{endpoint}}}"]}, "LeaseTtlSeconds": {{{ttl}}}, "Prefix": "{{{prefix}}}"}""";
+
+    /// <summary>Polls etcd's claim keys until <paramref name="done"/> holds (bounded wait, not a synchronisation sleep).</summary>
+    private static async Task<Dictionary<string, string>> WaitClaimsAsync(EtcdServer etcd, string prefix, Func<Dictionary<string, string>, bool> done, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            var claims = (await etcd.GetPrefixAsync(prefix + "/claims/")).ToDictionary(kv => kv.Key[(prefix.Length + 8)..], kv => kv.Value);
+            if (done(claims)) return claims;
+            if (cts.IsCancellationRequested) throw new TimeoutException("claims never got there: " + string.Join(", ", claims.Select(c => $"{c.Key}={c.Value}")));
+            await Task.Delay(100); // poll interval inside a bounded wait
+        }
+    }
+
+    [Fact]
+    public async Task One_node_claims_every_camera_under_its_lease_lists_them_and_gives_them_back_on_sigterm()
+    {
+        var dir = Repo.TempDir("cluster1");
+        try
+        {
+            var clip = await TestClips.MovingBoxAsync(dir, seconds: 4);
+            await using var etcd = await EtcdServer.StartAsync();
+            await using var daemon = await DaemonProcess.StartAsync(Cameras(clip, 3), extra: Cluster("n1", etcd.Endpoint, "/sw1"));
+
+            var claims = await WaitClaimsAsync(etcd, "/sw1", c => c.Count == 3, Wait);
+            Assert.All(claims.Values, v => Assert.Equal("n1", v));
+            Assert.Contains("\"node\":\"n1\"", await etcd.GetAsync("/sw1/nodes/n1"));
+
+            await daemon.Process.WaitForLineAsync("camera cam3 online: ", Wait);
+            var cams = JsonNode.Parse((await daemon.GetAsync("api/cameras")).Body)!.AsArray();
+            Assert.Equal(["cam1", "cam2", "cam3"], cams.Select(c => (string)c!["name"]!).Order());
+            Assert.All(cams, c => { Assert.Equal("n1", (string?)c!["node"]); Assert.True((bool)c["local"]!); });
+            var metrics = (await daemon.GetAsync("metrics")).Body;
+            Assert.Contains("streamwatch_cluster_cameras_owned 3", metrics);
+            Assert.Contains("streamwatch_cluster_lease_valid 1", metrics);
+            Assert.Contains("streamwatch_cluster_nodes 1", metrics);
+            Assert.Contains("streamwatch_cluster_claims_total{result=\"acquired\"} 3", metrics);
+
+            Assert.Equal(0, await daemon.StopAsync());
+            Assert.Empty(await etcd.GetPrefixAsync("/sw1/")); // claims released, lease revoked: nothing waits for the TTL
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public async Task A_second_node_takes_half_and_the_first_takes_them_back_after_kill_9_within_ttl_plus_5_s()
+    {
+        var dir = Repo.TempDir("cluster2");
+        try
+        {
+            var clip = await TestClips.MovingBoxAsync(dir, seconds: 4);
+            await using var etcd = await EtcdServer.StartAsync();
+            const int ttl = 3;
+            var cameras = Cameras(clip, 4);
+            await using var a = await DaemonProcess.StartAsync(cameras, extra: Cluster("a", etcd.Endpoint, "/sw2", ttl));
+            await WaitClaimsAsync(etcd, "/sw2", c => c.Count == 4 && c.Values.All(v => v == "a"), Wait);
+
+            await using var b = await DaemonProcess.StartAsync(cameras, extra: Cluster("b", etcd.Endpoint, "/sw2", ttl));
+            var split = await WaitClaimsAsync(etcd, "/sw2", c => c.Count == 4 && c.Values.Count(v => v == "b") == 2, Wait);
+            Assert.Equal(2, split.Values.Count(v => v == "a"));
+            var onB = split.Where(c => c.Value == "b").Select(c => c.Key).Order().ToList();
+            await b.Process.WaitForLineAsync($"camera {onB[1]} online: ", Wait);
+            var seenByA = JsonNode.Parse((await a.GetAsync("api/cameras")).Body)!.AsArray();
+            Assert.Equal(4, seenByA.Count);
+            foreach (var c in seenByA)
+            {
+                var name = (string)c!["name"]!;
+                Assert.Equal(split[name], (string?)c["node"]);
+                Assert.Equal(split[name] == "a", (bool)c["local"]!);
+            }
+
+            b.Process.Signal(ChildProcess.SIGKILL);
+            var killed = System.Diagnostics.Stopwatch.StartNew();
+            await WaitClaimsAsync(etcd, "/sw2", c => c.Count == 4 && c.Values.All(v => v == "a"), TimeSpan.FromSeconds(ttl + 5));
+            await a.Process.WaitForLineAsync($"node a now watches camera {onB[1]}", TimeSpan.FromSeconds(5));
+            Console.WriteLine($"takeover after kill -9: {killed.Elapsed.TotalSeconds:F1} s (TTL {ttl} s)");
+            Assert.Equal(0, await a.StopAsync());
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public async Task Etcd_unreachable_at_start_is_exit_69_naming_the_endpoints_key()
+    {
+        var dir = Repo.TempDir("cluster69");
+        try
+        {
+            var port = FreePort.Get(); // nothing listens there
+            var config = Path.Combine(dir, "config.json");
+            await File.WriteAllTextAsync(config, $$"""
+                {"Cameras": [], "Output": {"StateDirectory": "{{Path.Combine(dir, "state")}}"},
+                 "Observability": {"Listen": "127.0.0.1:{{FreePort.Get()}}"} {{Cluster("n1", $"http://127.0.0.1:{port}", "/sw3")}} }
+                """);
+            await using var p = ChildProcess.Start("dotnet", [Repo.DaemonDll, "run", "--config", config], workDir: dir);
+            Assert.Equal(69, await p.WaitExitAsync(Wait));
+            Assert.Contains("Cluster:Etcd:Endpoints", p.Output);
+            Assert.Contains($"127.0.0.1:{port}", p.Output);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
