@@ -99,6 +99,41 @@ public sealed class ClusterDaemonTests
     }
 
     [Fact]
+    public async Task A_node_paused_past_its_lease_publishes_nothing_after_it_resumes_until_it_holds_a_new_lease()
+    {
+        var dir = Repo.TempDir("cluster-stop");
+        try
+        {
+            var clip = await TestClips.MovingBoxAsync(dir, seconds: 4);
+            await using var etcd = await EtcdServer.StartAsync();
+            const int ttl = 2;
+            var cameras = Cameras(clip, 2);
+            await using var a = await DaemonProcess.StartAsync(cameras, extra: Cluster("a", etcd.Endpoint, "/sw4", ttl));
+            await WaitClaimsAsync(etcd, "/sw4", c => c.Count == 2 && c.Values.All(v => v == "a"), Wait);
+            await a.Process.WaitForLineAsync("camera cam2 online: ", Wait);
+            await using var b = await DaemonProcess.StartAsync(cameras, extra: Cluster("b", etcd.Endpoint, "/sw4", ttl));
+            await WaitClaimsAsync(etcd, "/sw4", c => c.Count == 2 && c.Values.Count(v => v == "b") == 1, Wait);
+
+            a.Process.Signal(ChildProcess.SIGSTOP);
+            await WaitClaimsAsync(etcd, "/sw4", c => c.Count == 2 && c.Values.All(v => v == "b"), TimeSpan.FromSeconds(ttl + 5));
+            var resumed = DateTimeOffset.UtcNow;
+            a.Process.Signal(ChildProcess.SIGCONT);
+            var renewed = await a.Process.WaitForLineAsync("holds a new lease", Wait);
+            await WaitClaimsAsync(etcd, "/sw4", c => c.Count == 2 && c.Values.Count(v => v == "a") == 1, Wait);
+
+            var renewedAt = DateTimeOffset.Parse(renewed[..24], System.Globalization.CultureInfo.InvariantCulture);
+            var lines = await File.ReadAllLinesAsync(Path.Combine(a.StateDir, "events.jsonl"));
+            var fenced = lines.Select(l => JsonNode.Parse(l)!).Where(e => e["time"] is { } t && DateTimeOffset.Parse((string)t!) is var at && at >= resumed && at < renewedAt).ToList();
+            Assert.True(fenced.Count == 0, "published between resume and the new lease: " + string.Join("\n", fenced));
+            var metrics = (await a.GetAsync("metrics")).Body;
+            Assert.Matches(@"streamwatch_cluster_fenced_total [1-9]", metrics); // the cameras' stop (offline) was held back
+            Assert.Matches(@"streamwatch_cluster_claims_total\{result=""lost""\} [1-9]", metrics);
+            Assert.Contains("stopping its", a.Process.Output);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public async Task Etcd_unreachable_at_start_is_exit_69_naming_the_endpoints_key()
     {
         var dir = Repo.TempDir("cluster69");
