@@ -49,6 +49,12 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
     /// <summary>Supplies the figures for the stats topic every StatsIntervalSeconds (nothing is published while null).</summary>
     public Func<StatsSnapshot>? StatsSource { get; set; }
     public long OutboxDepth => _outbox?.Count ?? 0;
+    /// <summary>
+    /// Publish every camera's retained status "offline", motion "OFF" and rule states at start (the default).
+    /// Off in a cluster: those topics belong to the camera's owner, and a node that starts must not reset
+    /// the cameras another node watches.
+    /// </summary>
+    public bool InitialCameraState { get; init; } = true;
     public bool Connected => _publisher?.Connected ?? false;
 
     private string Prefix => _options.TopicPrefix;
@@ -72,7 +78,7 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
         IReadOnlyList<DiscoveryMessage> discovery = _options.Discovery.Enabled ? Discovery.Build(Prefix, _options.Discovery.Prefix, _cameras, version, _options.AvailabilityTopic) : [];
         foreach (var d in discovery) _publisher.SetRetained(d.Topic, d.Payload);
         ClearStaleRetained(RetainedLedger.Owned(Prefix, _options.AvailabilityTopic, discovery, _cameras));
-        foreach (var cam in _cameras)
+        foreach (var cam in InitialCameraState ? _cameras : [])
         {
             _publisher.SetRetained(Topics.Status(Prefix, cam.Name), "offline"u8.ToArray());
             _publisher.SetRetained(Topics.Motion(Prefix, cam.Name), "OFF"u8.ToArray());

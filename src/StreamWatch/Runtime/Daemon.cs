@@ -63,7 +63,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         if (options.Mqtt.Enabled)
         {
             options.Mqtt.OutboxPath = options.Output.Resolve(options.Mqtt.OutboxPath);
-            _mqtt = new MqttSink(options.Mqtt, cameras, _jpeg, logs.CreateLogger("mqtt"), time, fence);
+            _mqtt = new MqttSink(options.Mqtt, cameras, _jpeg, logs.CreateLogger("mqtt"), time, fence) { InitialCameraState = coordinator == null };
             await _mqtt.StartAsync(cancellationToken);
             _health.SetSink("mqtt", false);
             sinks.Add(_mqtt);
