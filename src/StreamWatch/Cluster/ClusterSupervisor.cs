@@ -44,7 +44,7 @@ public sealed class ClusterSupervisor(ICoordinator coordinator, IReadOnlyList<st
             try { await coordinator.WaitChangeAsync(TimeSpan.FromSeconds(1), stop); }
             catch (OperationCanceledException) { break; }
         }
-        foreach (var c in _running.Order(StringComparer.Ordinal).ToList()) await StopAsync(c, release: coordinator.Fence.MayPublish, "released");
+        await StopAsync(_running.ToList(), release: coordinator.Fence.MayPublish, "released");
     }
 
     /// <summary>One reconciliation against the current view (public for tests).</summary>
@@ -57,7 +57,7 @@ public sealed class ClusterSupervisor(ICoordinator coordinator, IReadOnlyList<st
         {
             if (_running.Count > 0)
                 log.LogWarning("cluster: lease of node {Node} may have expired: stopping its {Count} camera(s)", coordinator.Node, _running.Count);
-            foreach (var c in _running.Order(StringComparer.Ordinal).ToList()) await StopAsync(c, release: false, "lost");
+            await StopAsync(_running.ToList(), release: false, "lost");
             _unseen.Clear();
             if (coordinator.LeaseLost) await coordinator.RenewLeaseAsync(ct);
             return;
@@ -69,18 +69,13 @@ public sealed class ClusterSupervisor(ICoordinator coordinator, IReadOnlyList<st
         var claims = new Dictionary<string, string>(view.Claims, StringComparer.Ordinal);
         foreach (var c in _unseen.ToList())
             if (!claims.TryAdd(c, me)) _unseen.Remove(c); // the watch shows it now (as ours, or not)
-        foreach (var c in _running.Where(c => claims.GetValueOrDefault(c) != me).Order(StringComparer.Ordinal).ToList())
-        {
-            log.LogWarning("cluster: claim of camera {Camera} is no longer node {Node}'s; stopping it", c, me);
-            await StopAsync(c, release: false, "lost");
-        }
+        var taken = _running.Where(c => claims.GetValueOrDefault(c) != me).ToList();
+        foreach (var c in taken) log.LogWarning("cluster: claim of camera {Camera} is no longer node {Node}'s; stopping it", c, me);
+        await StopAsync(taken, release: false, "lost");
 
         var step = ClusterPlan.Decide(me, view.Nodes, cameras, claims);
-        foreach (var c in step.Release)
-        {
-            log.LogInformation("cluster: camera {Camera} moves away from node {Node}", c, me);
-            await StopAsync(c, release: true, "released");
-        }
+        foreach (var c in step.Release) log.LogInformation("cluster: camera {Camera} moves away from node {Node}", c, me);
+        await StopAsync(step.Release, release: true, "released");
         foreach (var c in step.Claim)
         {
             if (!coordinator.Fence.MayPublish) return;
@@ -104,15 +99,20 @@ public sealed class ClusterSupervisor(ICoordinator coordinator, IReadOnlyList<st
         log.LogInformation("cluster: node {Node} now watches camera {Camera}", coordinator.Node, camera);
     }
 
-    private async Task StopAsync(string camera, bool release, string result)
+    /// <summary>Stops the cameras together (each flushes), then, when asked, deletes their claims.</summary>
+    private async Task StopAsync(IReadOnlyList<string> stopping, bool release, string result)
     {
-        await host.StopAsync(camera);
-        _running.Remove(camera);
-        _unseen.Remove(camera);
+        if (stopping.Count == 0) return;
+        await Task.WhenAll(stopping.Select(host.StopAsync));
+        foreach (var camera in stopping.Order(StringComparer.Ordinal))
+        {
+            _running.Remove(camera);
+            _unseen.Remove(camera);
+            if (release)
+                try { await coordinator.ReleaseAsync(camera, CancellationToken.None); }
+                catch (Exception e) { log.LogWarning("cluster: claim of camera {Camera} not released ({Error}); it expires with the lease", camera, e.Message); }
+            StreamWatchMetrics.ClusterClaims.Add(1, new KeyValuePair<string, object?>("result", result));
+        }
         Volatile.Write(ref _owned, _running.Count);
-        if (release)
-            try { await coordinator.ReleaseAsync(camera, CancellationToken.None); }
-            catch (Exception e) { log.LogWarning("cluster: claim of camera {Camera} not released ({Error}); it expires with the lease", camera, e.Message); }
-        StreamWatchMetrics.ClusterClaims.Add(1, new KeyValuePair<string, object?>("result", result));
     }
 }

@@ -19,7 +19,7 @@ namespace StreamWatch.Runtime;
 /// (open alerts end) and ends by itself.
 /// </summary>
 internal sealed class CameraSet(AppOptions options, ILoggerFactory logs, TimeProvider time, HealthState health,
-    Action<PipelineEvent> publish, Func<IEventStore?> store, Action fenceOpened) : ICameraHost
+    Action<PipelineEvent> publish, Func<IEventStore?> store, Action fenceOpened, Func<Task>? drained = null) : ICameraHost
 {
     private sealed record Running(CameraWorker Worker, CancellationTokenSource Stop, Task Task, IDisposable[] Gauges);
 
@@ -58,6 +58,8 @@ internal sealed class CameraSet(AppOptions options, ILoggerFactory logs, TimePro
         foreach (var g in r.Gauges) g.Dispose();
         r.Stop.Dispose();
         health.RemoveCamera(camera);
+        // its last events (the flush's alert ends) reach the sinks before the caller hands the camera on
+        if (drained != null) await drained().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     public Task StopAllAsync() => Task.WhenAll(_running.Keys.ToList().Select(StopAsync));

@@ -80,7 +80,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
             directory!.Observe(e); // the API's view and its live stream: lifecycle messages only
             if (e is AlertChanged or CameraStateChanged && EventJson.Format(e, wallClock: true) is { } json) api.Live.Publish(json);
         }
-        var set = _cameras = new CameraSet(options, logs, time, _health, Publish, () => _store, () => _mqtt?.Wake());
+        var set = _cameras = new CameraSet(options, logs, time, _health, Publish, () => _store, () => _mqtt?.Wake(), coordinator == null ? null : bus.DrainedAsync);
         directory = new CameraDirectory(set, _jpeg, time, coordinator == null ? null : name => coordinator.View.Claims.GetValueOrDefault(name));
         if (_mqtt != null) _mqtt.StatsSource = () => Stats.Snapshot(set.Workers);
         api.Cameras = directory;
