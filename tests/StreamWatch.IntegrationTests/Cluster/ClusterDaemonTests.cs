@@ -15,8 +15,9 @@ public sealed class ClusterDaemonTests
         ["Name"] = $"cam{i}", ["Url"] = clip, ["Loop"] = true, ["AnalysisFps"] = 2,
     }).ToArray()).ToJsonString();
 
-    private static string Cluster(string node, string endpoint, string prefix, int ttl = 10) =>
-        $$$""", "Store": {"Enabled": false}, "Cluster": {"Enabled": true, "Node": "{{{node}}}", "Etcd": {"Endpoints": ["{{{endpoint}}}"]}, "LeaseTtlSeconds": {{{ttl}}}, "Prefix": "{{{prefix}}}"}""";
+    private static string Cluster(string node, string endpoint, string prefix, int ttl = 10, string? store = null) =>
+        (store == null ? """, "Store": {"Enabled": false}""" : $$$""", "Store": {"Enabled": true, "Path": "{{{store}}}"}""")
+        + $$$""", "Cluster": {"Enabled": true, "Node": "{{{node}}}", "Etcd": {"Endpoints": ["{{{endpoint}}}"]}, "LeaseTtlSeconds": {{{ttl}}}, "Prefix": "{{{prefix}}}"}""";
 
     /// <summary>Polls etcd's claim keys until <paramref name="done"/> holds (bounded wait, not a synchronisation sleep).</summary>
     private static async Task<Dictionary<string, string>> WaitClaimsAsync(EtcdServer etcd, string prefix, Func<Dictionary<string, string>, bool> done, TimeSpan timeout)
@@ -131,6 +132,46 @@ public sealed class ClusterDaemonTests
             Assert.Contains("stopping its", a.Process.Output);
         }
         finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public async Task A_new_owner_ends_the_incidents_the_shared_store_still_has_open_with_reason_owner_lost()
+    {
+        var dir = Repo.TempDir("cluster-orphan");
+        try
+        {
+            var clip = await TestClips.MovingBoxAsync(dir, seconds: 4);
+            var db = Path.Combine(dir, "shared.db");
+            var start = DateTimeOffset.UtcNow.AddMinutes(-1);
+            using (var store = new StreamWatch.Store.Sqlite.SqliteEventStore(db, new StreamWatch.Store.Sqlite.StoreLimits(TimeSpan.FromDays(30), 1 << 30)))
+                await store.RecordAlertAsync(new StreamWatch.Store.AlertRecord // what a node that died left behind
+                {
+                    Id = "orphan-1", Camera = "cam1", Rule = "intrusion", Phase = "new", Utc = start, Offset = TimeSpan.FromSeconds(3),
+                    Start = start, StartOffset = TimeSpan.FromSeconds(3),
+                });
+            await using var etcd = await EtcdServer.StartAsync();
+            await using var b = await DaemonProcess.StartAsync(Cameras(clip, 1), extra: Cluster("b", etcd.Endpoint, "/sw5", store: db));
+            await b.Process.WaitForLineAsync("ALERT end intrusion on cam1 .*id orphan-1", Wait);
+
+            var detail = await WaitAsync(async () => JsonNode.Parse((await b.GetAsync("api/events/orphan-1")).Body), d => (string?)d?["event"]?["phase"] == "end");
+            Assert.NotNull(detail);
+            var end = (await File.ReadAllLinesAsync(Path.Combine(b.StateDir, "events.jsonl"))).Single(l => l.Contains("orphan-1"));
+            Assert.Contains("\"reason\":\"owner-lost\"", end);
+            Assert.Contains("\"phase\":\"end\"", end);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    private static async Task<T> WaitAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        using var cts = new CancellationTokenSource(Wait);
+        while (true)
+        {
+            var v = await read();
+            if (done(v)) return v;
+            if (cts.IsCancellationRequested) throw new TimeoutException($"never got there: {v}");
+            await Task.Delay(100); // poll interval inside a bounded wait
+        }
     }
 
     [Fact]
