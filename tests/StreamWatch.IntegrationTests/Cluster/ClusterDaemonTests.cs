@@ -175,6 +175,39 @@ public sealed class ClusterDaemonTests
     }
 
     [Fact]
+    public async Task Etcd_lost_later_keeps_the_cameras_until_the_lease_would_expire_then_stops_them_and_says_so_then_rejoins()
+    {
+        var dir = Repo.TempDir("cluster-etcdlost");
+        try
+        {
+            var clip = await TestClips.MovingBoxAsync(dir, seconds: 4);
+            await using var etcd = await EtcdServer.StartAsync();
+            const int ttl = 3;
+            await using var a = await DaemonProcess.StartAsync(Cameras(clip, 2), extra: Cluster("n1", etcd.Endpoint, "/sw6", ttl));
+            await WaitClaimsAsync(etcd, "/sw6", c => c.Count == 2, Wait);
+            await a.Process.WaitForLineAsync("camera cam2 online: ", Wait);
+            Assert.Equal(HttpStatusCode.OK, (await a.GetAsync("readyz")).Status);
+
+            await etcd.StopAsync();
+            var lost = System.Diagnostics.Stopwatch.StartNew();
+            await a.Process.WaitForLineAsync("may have expired: stopping its 2 camera", TimeSpan.FromSeconds(ttl + 5));
+            Console.WriteLine($"cameras stopped {lost.Elapsed.TotalSeconds:F1} s after etcd stopped (TTL {ttl} s)");
+            Assert.True(lost.Elapsed >= TimeSpan.FromSeconds(1), "stopped before the lease could have expired");
+            var ready = await WaitAsync(() => a.GetAsync("readyz"), r => r.Status == HttpStatusCode.ServiceUnavailable && r.Body.Contains("cluster"));
+            Assert.Contains("sink 'cluster' not connected", ready.Body);
+            var metrics = await WaitAsync(async () => (await a.GetAsync("metrics")).Body, m => m.Contains("streamwatch_cluster_cameras_owned 0")); // once both have stopped
+            Assert.Contains("streamwatch_cluster_lease_valid 0", metrics);
+
+            await etcd.StartAgainAsync();
+            await a.Process.WaitForLineAsync("node n1 now watches camera cam2", Wait, occurrence: 2);
+            await WaitClaimsAsync(etcd, "/sw6", c => c.Count == 2 && c.Values.All(v => v == "n1"), Wait);
+            await WaitAsync(() => a.GetAsync("readyz"), r => r.Status == HttpStatusCode.OK);
+            Assert.Equal(0, await a.StopAsync());
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public async Task Etcd_unreachable_at_start_is_exit_69_naming_the_endpoints_key()
     {
         var dir = Repo.TempDir("cluster69");
