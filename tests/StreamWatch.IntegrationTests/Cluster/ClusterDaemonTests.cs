@@ -208,6 +208,35 @@ public sealed class ClusterDaemonTests
     }
 
     [Fact]
+    public async Task A_node_restarted_after_kill_9_revokes_its_previous_lease_and_claims_afresh_without_waiting_for_the_ttl()
+    {
+        var dir = Repo.TempDir("cluster-restart");
+        try
+        {
+            var clip = await TestClips.MovingBoxAsync(dir, seconds: 4);
+            await using var etcd = await EtcdServer.StartAsync();
+            var cameras = Cameras(clip, 2);
+            var first = await DaemonProcess.StartAsync(cameras, extra: Cluster("n1", etcd.Endpoint, "/sw7", ttl: 60));
+            await WaitClaimsAsync(etcd, "/sw7", c => c.Count == 2, Wait);
+            first.Process.Signal(ChildProcess.SIGKILL);
+            await first.Process.WaitExitAsync(Wait);
+            await first.DisposeAsync();
+            Assert.Equal(2, (await etcd.GetPrefixAsync("/sw7/claims/")).Count); // held by the dead run's lease (60 s)
+            var oldLease = await etcd.LeaseOfAsync("/sw7/claims/cam1");
+            Assert.NotNull(oldLease);
+
+            await using var second = await DaemonProcess.StartAsync(cameras, extra: Cluster("n1", etcd.Endpoint, "/sw7", ttl: 60));
+            Assert.Contains("a previous run of node n1 left lease", second.Process.Output);
+            await second.Process.WaitForLineAsync("node n1 now watches camera cam2", TimeSpan.FromSeconds(30)); // far less than the 60 s TTL
+            await WaitClaimsAsync(etcd, "/sw7", c => c.Count == 2 && c.Values.All(v => v == "n1"), Wait);
+            var newLease = await etcd.LeaseOfAsync("/sw7/claims/cam1");
+            Assert.True(newLease is > 0 && newLease != oldLease, $"claim still under the dead run's lease {oldLease:x}");
+            Assert.Equal(newLease, await etcd.LeaseOfAsync("/sw7/nodes/n1"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public async Task Etcd_unreachable_at_start_is_exit_69_naming_the_endpoints_key()
     {
         var dir = Repo.TempDir("cluster69");

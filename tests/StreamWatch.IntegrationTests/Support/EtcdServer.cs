@@ -93,6 +93,16 @@ public sealed class EtcdServer : IAsyncDisposable
         return kvs.Count == 0 ? null : kvs[0].Value;
     }
 
+    /// <summary>The lease a key was written under (0: none), or null when the key is absent.</summary>
+    public async Task<long?> LeaseOfAsync(string key)
+    {
+        using var r = await Http.PostAsJsonAsync(Endpoint + "/v3/kv/range", new { key = B64(key) });
+        r.EnsureSuccessStatusCode();
+        using var doc = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
+        if (!doc.RootElement.TryGetProperty("kvs", out var kvs) || kvs.GetArrayLength() == 0) return null;
+        return kvs[0].TryGetProperty("lease", out var l) ? long.Parse(l.GetString()!) : 0;
+    }
+
     /// <summary>Every key under a prefix with its value, sorted by key.</summary>
     public async Task<IReadOnlyList<(string Key, string Value)>> GetPrefixAsync(string prefix)
     {

@@ -99,12 +99,28 @@ public sealed class EtcdCoordinator : ICoordinator
         var sent = _time.GetTimestamp();
         var r = await lease.LeaseGrantAsync(new LeaseGrantRequest { TTL = _options.LeaseTtlSeconds }, Call(ct));
         Interlocked.Exchange(ref _leaseId, r.ID);
+        await RevokePreviousAsync(r.ID, ct);
         var json = JsonSerializer.Serialize(new { node = Node, started = _time.GetUtcNow().UtcDateTime.ToString("O") });
         await new KV.KVClient(_channel).PutAsync(new PutRequest { Key = Bytes(_nodesPrefix + Node), Value = Bytes(json), Lease = r.ID }, Call(ct));
         Fence.Granted(sent, TimeSpan.FromSeconds(r.TTL));
         _leaseLost = false;
         _reachable = true;
         Signal();
+    }
+
+    /// <summary>
+    /// A node key of this node id under another lease is a previous run of this node (killed, restarted
+    /// within the TTL): its lease is revoked so that its claims go now, not after the TTL, and this run
+    /// claims afresh under its own lease. (Node ids are unique per node, docs/scale.md.)
+    /// </summary>
+    private async Task RevokePreviousAsync(long lease, CancellationToken ct)
+    {
+        var kv = new KV.KVClient(_channel);
+        var old = (await kv.RangeAsync(new RangeRequest { Key = Bytes(_nodesPrefix + Node) }, Call(ct))).Kvs;
+        if (old.Count == 0 || old[0].Lease == lease || old[0].Lease == 0) return;
+        _log.LogWarning("cluster: a previous run of node {Node} left lease {Lease:x} with its claims; revoking it", Node, old[0].Lease);
+        try { await new Lease.LeaseClient(_channel).LeaseRevokeAsync(new LeaseRevokeRequest { ID = old[0].Lease }, Call(ct)); }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound) { } // expired meanwhile
     }
 
     public async Task RenewLeaseAsync(CancellationToken ct)
