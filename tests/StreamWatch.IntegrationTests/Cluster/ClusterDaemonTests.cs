@@ -16,21 +16,10 @@ public sealed class ClusterDaemonTests
     }).ToArray()).ToJsonString();
 
     private static string Cluster(string node, string endpoint, string prefix, int ttl = 10, string? store = null) =>
-        (store == null ? """, "Store": {"Enabled": false}""" : $$$""", "Store": {"Enabled": true, "Path": "{{{store}}}"}""")
-        + $$$""", "Cluster": {"Enabled": true, "Node": "{{{node}}}", "Etcd": {"Endpoints": ["{{{endpoint}}}"]}, "LeaseTtlSeconds": {{{ttl}}}, "Prefix": "{{{prefix}}}"}""";
+        ClusterConfig.Extra(node, endpoint, prefix, ttl, store);
 
-    /// <summary>Polls etcd's claim keys until <paramref name="done"/> holds (bounded wait, not a synchronisation sleep).</summary>
-    private static async Task<Dictionary<string, string>> WaitClaimsAsync(EtcdServer etcd, string prefix, Func<Dictionary<string, string>, bool> done, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        while (true)
-        {
-            var claims = (await etcd.GetPrefixAsync(prefix + "/claims/")).ToDictionary(kv => kv.Key[(prefix.Length + 8)..], kv => kv.Value);
-            if (done(claims)) return claims;
-            if (cts.IsCancellationRequested) throw new TimeoutException("claims never got there: " + string.Join(", ", claims.Select(c => $"{c.Key}={c.Value}")));
-            await Task.Delay(100); // poll interval inside a bounded wait
-        }
-    }
+    private static Task<Dictionary<string, string>> WaitClaimsAsync(EtcdServer etcd, string prefix, Func<Dictionary<string, string>, bool> done, TimeSpan timeout) =>
+        ClusterConfig.WaitClaimsAsync(etcd, prefix, done, timeout);
 
     [Fact]
     public async Task One_node_claims_every_camera_under_its_lease_lists_them_and_gives_them_back_on_sigterm()
