@@ -177,8 +177,8 @@ public sealed class ClusterDaemonTests
             await a.Process.WaitForLineAsync("camera cam2 online: ", Wait);
             Assert.Equal(HttpStatusCode.OK, (await a.GetAsync("readyz")).Status);
 
-            await etcd.StopAsync();
             var lost = System.Diagnostics.Stopwatch.StartNew();
+            await etcd.StopAsync();
             await a.Process.WaitForLineAsync("may have expired: stopping its 2 camera", TimeSpan.FromSeconds(ttl + 5));
             Console.WriteLine($"cameras stopped {lost.Elapsed.TotalSeconds:F1} s after etcd stopped (TTL {ttl} s)");
             Assert.True(lost.Elapsed >= TimeSpan.FromSeconds(1), "stopped before the lease could have expired");
