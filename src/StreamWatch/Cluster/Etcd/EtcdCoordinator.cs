@@ -148,12 +148,14 @@ public sealed class EtcdCoordinator : ICoordinator
                         answer.CancelAfter(CallTimeout);
                         if (!await call.ResponseStream.MoveNext(answer.Token)) throw new RpcException(new Status(StatusCode.Unavailable, "keep-alive stream ended"));
                         var r = call.ResponseStream.Current;
+                        var was = _reachable;
                         _reachable = true;
                         if (r.ID == Interlocked.Read(ref _leaseId))
                         {
                             if (r.TTL > 0) Fence.Granted(sent, TimeSpan.FromSeconds(r.TTL));
                             else Lost("etcd says the lease expired");
                         }
+                        if (!was && r.TTL > 0) _log.LogInformation("cluster: etcd answers again; lease {Lease:x} still held", r.ID);
                     }
                     await Task.Delay(every, _time, stop);
                 }
