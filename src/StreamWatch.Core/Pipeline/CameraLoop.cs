@@ -23,6 +23,8 @@ public sealed class CameraLoop(CameraOptions camera, MotionOptions motion, GateO
 
     public CameraOptions Camera => camera;
     public bool GateOpen => _pipeline?.GateOpen ?? false;
+    /// <summary>Where the last analysed frame moved (for the annotated latest.jpg).</summary>
+    public Frames.Box? LastMoving => _pipeline?.LastMoving;
     /// <summary>Stream time of the last frame (continued across restarts).</summary>
     public TimeSpan LastOffset => _lastOffset;
     public IReadOnlyCollection<Alert> OpenAlerts => _pipeline?.OpenAlerts ?? [];

@@ -53,6 +53,8 @@ public sealed class CameraPipeline
     public int AnalysisWidth { get; }
     public int AnalysisHeight { get; }
     public bool GateOpen => _gate.IsOpen;
+    /// <summary>Where the last processed frame's pixels changed (MotionResult.ChangedBounds); null when still.</summary>
+    public Box? LastMoving { get; private set; }
     public IReadOnlyCollection<Alert> OpenAlerts => _alerts.Open;
     /// <summary>The last <see cref="Process"/> gave an open alert keyframes it did not have: time to (re)judge it.</summary>
     public bool AlertKeyframesGained => _alerts.KeyframesGained;
@@ -85,7 +87,8 @@ public sealed class CameraPipeline
         }
 
         _newKeyframes.Clear();
-        _keyframes.Offer(frame, m.Score, _gate.IsOpen, transition, _newKeyframes, m.ChangedBounds());
+        LastMoving = m.ChangedBounds();
+        _keyframes.Offer(frame, m.Score, _gate.IsOpen, transition, _newKeyframes, LastMoving);
         foreach (var k in _newKeyframes)
         {
             StreamWatchMetrics.KeyframesSelected.Add(1, _cameraTag);

@@ -47,6 +47,17 @@ internal static class Schema
         END;
         INSERT INTO events_fts(events_fts) VALUES ('rebuild');
         """,
+        // 3: the search index row is rewritten only when an indexed column changed (an update or end
+        // message usually repeats them; rewriting cost an FTS delete and insert each time)
+        """
+        DROP TRIGGER events_fts_update;
+        CREATE TRIGGER events_fts_update AFTER UPDATE OF label, description, camera, rule, zone ON events
+        WHEN old.label IS NOT new.label OR old.description IS NOT new.description OR old.camera IS NOT new.camera
+          OR old.rule IS NOT new.rule OR old.zone IS NOT new.zone BEGIN
+          INSERT INTO events_fts(events_fts, rowid, label, description, camera, rule, zone) VALUES ('delete', old.seq, old.label, old.description, old.camera, old.rule, old.zone);
+          INSERT INTO events_fts(rowid, label, description, camera, rule, zone) VALUES (new.seq, new.label, new.description, new.camera, new.rule, new.zone);
+        END;
+        """,
     ];
 
     public static int Version(SqliteConnection db)

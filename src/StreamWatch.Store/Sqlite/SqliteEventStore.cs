@@ -16,6 +16,7 @@ namespace StreamWatch.Store.Sqlite;
 public sealed class SqliteEventStore : IEventStore
 {
     private readonly SqliteConnection _db;
+    private readonly WriteCommands _write;
     private readonly string _readConnection;
     private readonly object _lock = new();
     private readonly string _keyframeDir;
@@ -34,6 +35,7 @@ public sealed class SqliteEventStore : IEventStore
         _db.Open();
         Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
         Schema.Migrate(_db);
+        _write = new WriteCommands(_db);
         foreach (var f in new[] { full, full + "-wal", full + "-shm" }) PrivateFiles.Restrict(f);
         _readConnection = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
     }
@@ -66,57 +68,26 @@ public sealed class SqliteEventStore : IEventStore
         }
     }
 
+    /// <summary>One lifecycle message: two statements for a message without a verdict, three with
+    /// one, plus one per new keyframe and one for their count (all prepared, see <see cref="WriteCommands"/>).</summary>
     private void Record(SqliteTransaction tx, AlertRecord a, List<string> written)
     {
         long seq;
         int stored;
-        string? label = null, description = null;
-        double? confidence = null;
-        using (var find = Command(tx, "SELECT seq, keyframes, label, confidence, description FROM events WHERE id = $id", ("$id", a.Id)))
-        using (var r = find.ExecuteReader())
-        {
-            if (r.Read())
-            {
-                seq = r.GetInt64(0);
-                stored = r.GetInt32(1);
-                label = r.IsDBNull(2) ? null : r.GetString(2);
-                confidence = r.IsDBNull(3) ? null : r.GetDouble(3);
-                description = r.IsDBNull(4) ? null : r.GetString(4);
-            }
-            else seq = stored = -1;
-        }
         var v = a.Verdict;
-        if (seq < 0)
+        using (var r = WriteCommands.Bind(_write.UpsertEvent, tx,
+                   a.Id, a.Camera, a.Rule, a.Zone, a.Severity, a.Phase, a.Start.ToUnixTimeMilliseconds(), Ms(a.StartOffset),
+                   a.End?.ToUnixTimeMilliseconds(), a.End is null ? null : Ms(a.Offset), v?.Label, v?.Confidence, v?.Description,
+                   a.Unverified ? 1 : 0).ExecuteReader())
         {
-            using var ins = Command(tx, """
-                INSERT INTO events(id, camera, rule, zone, severity, phase, start_ms, start_offset_ms, end_ms, end_offset_ms,
-                  label, confidence, description, unverified)
-                VALUES ($id, $camera, $rule, $zone, $severity, $phase, $start, $startOffset, $end, $endOffset, $label, $confidence, $description, $unverified)
-                RETURNING seq
-                """, AlertParameters(a));
-            seq = (long)ins.ExecuteScalar()!;
-            stored = 0;
+            r.Read();
+            seq = r.GetInt64(0);
+            stored = r.GetInt32(1);
         }
-        else
-        {
-            using var upd = Command(tx, """
-                UPDATE events SET zone = coalesce($zone, zone), severity = $severity, phase = $phase, end_ms = $end, end_offset_ms = $endOffset,
-                  label = coalesce($label, label), confidence = coalesce($confidence, confidence),
-                  description = coalesce($description, description), unverified = $unverified
-                WHERE seq = $seq
-                """, [.. AlertParameters(a), ("$seq", seq)]);
-            upd.ExecuteNonQuery();
-        }
-        using (var life = Command(tx, "INSERT INTO lifecycle VALUES ($seq, $phase, $utc, $offset)",
-                   ("$seq", seq), ("$phase", a.Phase), ("$utc", a.Utc.ToUnixTimeMilliseconds()), ("$offset", Ms(a.Offset))))
-            life.ExecuteNonQuery();
-        if (v != null && (v.Label != label || v.Confidence != confidence || v.Description != description))
-        {
-            using var ver = Command(tx, "INSERT INTO verdicts VALUES ($seq, $utc, $label, $confidence, $description, $model, $latency)",
-                ("$seq", seq), ("$utc", a.Utc.ToUnixTimeMilliseconds()), ("$label", v.Label), ("$confidence", v.Confidence),
-                ("$description", v.Description), ("$model", v.Model), ("$latency", v.LatencyMs));
-            ver.ExecuteNonQuery();
-        }
+        var utc = a.Utc.ToUnixTimeMilliseconds();
+        WriteCommands.Bind(_write.Lifecycle, tx, seq, a.Phase, utc, Ms(a.Offset)).ExecuteNonQuery();
+        if (v != null)
+            WriteCommands.Bind(_write.Verdict, tx, seq, utc, v.Label, v.Confidence, v.Description, v.Model, v.LatencyMs).ExecuteNonQuery();
         if (a.Keyframes.Count <= stored) return;
         long bytes = 0;
         for (var n = stored; n < a.Keyframes.Count; n++)
@@ -128,23 +99,10 @@ public sealed class SqliteEventStore : IEventStore
             WriteFileAtomically(file, jpeg);
             written.Add(file);
             bytes += jpeg.Length;
-            using var kf = Command(tx, "INSERT INTO keyframes VALUES ($seq, $n, $utc, $offset, $file, $bytes)",
-                ("$seq", seq), ("$n", n), ("$utc", k.Utc.ToUnixTimeMilliseconds()), ("$offset", Ms(k.Offset)), ("$file", relative), ("$bytes", jpeg.Length));
-            kf.ExecuteNonQuery();
+            WriteCommands.Bind(_write.Keyframe, tx, seq, n, k.Utc.ToUnixTimeMilliseconds(), Ms(k.Offset), relative, jpeg.Length).ExecuteNonQuery();
         }
-        using var count = Command(tx, "UPDATE events SET keyframes = $n, keyframe_bytes = keyframe_bytes + $bytes WHERE seq = $seq",
-            ("$n", a.Keyframes.Count), ("$bytes", bytes), ("$seq", seq));
-        count.ExecuteNonQuery();
+        WriteCommands.Bind(_write.KeyframeCount, tx, a.Keyframes.Count, bytes, seq).ExecuteNonQuery();
     }
-
-    private static (string, object?)[] AlertParameters(AlertRecord a) =>
-    [
-        ("$id", a.Id), ("$camera", a.Camera), ("$rule", a.Rule), ("$zone", a.Zone), ("$severity", a.Severity), ("$phase", a.Phase),
-        ("$start", a.Start.ToUnixTimeMilliseconds()), ("$startOffset", Ms(a.StartOffset)),
-        ("$end", a.End?.ToUnixTimeMilliseconds()), ("$endOffset", a.End is null ? null : Ms(a.Offset)),
-        ("$label", a.Verdict?.Label), ("$confidence", a.Verdict?.Confidence), ("$description", a.Verdict?.Description),
-        ("$unverified", a.Unverified ? 1 : 0),
-    ];
 
     private static void WriteFileAtomically(string file, byte[] data)
     {
@@ -161,9 +119,7 @@ public sealed class SqliteEventStore : IEventStore
     {
         lock (_lock)
         {
-            using var cmd = Command(null, "INSERT INTO camera_states VALUES ($camera, $utc, $online, $reason)",
-                ("$camera", s.Camera), ("$utc", s.Utc.ToUnixTimeMilliseconds()), ("$online", s.Online ? 1 : 0), ("$reason", s.Reason));
-            cmd.ExecuteNonQuery();
+            WriteCommands.Bind(_write.CameraState, null, s.Camera, s.Utc.ToUnixTimeMilliseconds(), s.Online ? 1 : 0, s.Reason).ExecuteNonQuery();
         }
         return Task.CompletedTask;
     }
@@ -389,7 +345,11 @@ public sealed class SqliteEventStore : IEventStore
         cmd.ExecuteNonQuery();
     }
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _write.Dispose();
+        _db.Dispose();
+    }
 }
 
 /// <summary>Retention limits: events older than MaxAge go, then the oldest until the store is under MaxBytes.</summary>

@@ -24,7 +24,10 @@ public static class ExportVerb
         {
             var options = ConfigLoader.Load(p.GetValue(config));
             var filter = new EventQuery { From = Time(p.GetValue(since), "--since"), To = Time(p.GetValue(until), "--until"), Camera = p.GetValue(camera) };
-            using var store = new SqliteEventStore(options.Output.Resolve(options.Store.Path), options.Store.Limits);
+            var path = Path.GetFullPath(options.Output.Resolve(options.Store.Path));
+            if (!File.Exists(path)) // opening it would create an empty store and export nothing without a word
+                throw new Core.Config.ConfigException([$"Store:Path: no event store at '{path}' (Store:Path '{options.Store.Path}' under Output:StateDirectory '{options.Output.StateDirectory}')"]);
+            using var store = new SqliteEventStore(path, options.Store.Limits);
             var n = await EventExporter.WriteAsync(store, filter, p.GetValue(format) == "es-bulk", p.GetValue(index)!, Console.Out, ct);
             Console.Error.WriteLine($"exported {n} event(s)");
             return 0;

@@ -38,7 +38,6 @@ public static class IndexCommand
         var camera = CameraFor(video, profile);
         var jpeg = new OpenCvJpegEncoder();
         using var model = new DisposableModel(ModelJudge.CreateModel(options, jpeg, NullLoggerFactory.Instance, TimeProvider.System)!);
-        using var store = options.Store.Enabled ? new SqliteEventStore(options.Output.Resolve(options.Store.Path), options.Store.Limits) : null;
         ProgressBar? bar = null;
         if (stderr == Console.Error && !Console.IsErrorRedirected && await MediaDuration.ProbeAsync(video, ct) is { } total)
             bar = new ProgressBar(stderr, total);
@@ -46,6 +45,8 @@ public static class IndexCommand
         await using var source = await FfmpegFrameSource.StartAsync(camera, replay: true, NullLogger.Instance, TimeProvider.System, ct: ct);
         if (!await source.OpenAsync(ct))
             throw new Cli.UsageException($"'{video}' could not be decoded: {source.RecentErrors}");
+        // opened (created when missing: index writes events) only once the file decodes
+        using var store = options.Store.Enabled ? new SqliteEventStore(options.Output.Resolve(options.Store.Path), options.Store.Limits) : null;
         var timeline = await RunAsync(source, camera, options, model.Model, store, jpeg, DateTimeOffset.UtcNow, bar, stderr, ct);
         bar?.Finish();
 

@@ -55,6 +55,9 @@ internal sealed class CameraDirectory(CameraSet cameras, IJpegEncoder jpeg, Time
             }).ToList();
     }
 
-    public byte[]? LatestJpeg(string name) =>
-        cameras.Worker(name)?.Latest.Read((i420, w, h) => jpeg.EncodeI420(i420, w, h));
+    /// <summary>The newest frame as JPEG, outlined (zones, moving region) when the camera's AnnotateSnapshots is on.
+    /// Encoded from the loop's copy: the loop itself is never asked or waited for.</summary>
+    public byte[]? LatestJpeg(string name) => cameras.Worker(name) is { } worker
+        ? worker.Latest.Read((i420, w, h, moving) => jpeg.EncodeI420(i420, w, h, overlay: SnapshotOverlay.ForLatest(worker.Options, moving)))
+        : null;
 }

@@ -50,6 +50,7 @@ public sealed class CameraWorker
     public ModelJudge? Judge { get; set; }
 
     public string Name => _camera.Name;
+    public CameraOptions Options => _camera;
     public bool Online { get; private set; }
     public bool GateOpen { get; private set; }
     public int QueueDepth => Volatile.Read(ref _queuedFrames);
@@ -159,7 +160,7 @@ public sealed class CameraWorker
                 GateOpen = _loop.GateOpen;
                 if (Judge != null && _loop.AlertKeyframesGained) Judge.Submit(_camera.Name, _loop.OpenAlerts, _camera.Rules);
                 Interlocked.Increment(ref _analysed);
-                Latest.Offer(frame);
+                Latest.Offer(frame, _loop.LastMoving);
                 if (GateOpen) Interlocked.Increment(ref _gateOpenFrames);
                 StreamWatchMetrics.StageLatency.Record(_time.GetElapsedTime(start).TotalSeconds, _tag, new("stage", "gate"));
                 break;
@@ -189,10 +190,11 @@ public sealed class LatestFrame
     private byte[] _i420 = [];
     private int _width, _height;
     private DateTimeOffset _utc;
+    private Box? _moving;
     private bool _has;
 
-    /// <summary>From the camera's loop: copies the frame when the last copy is a second old (or the clock went back).</summary>
-    public void Offer(Frame frame)
+    /// <summary>From the camera's loop: copies the frame (and where it moved) when the last copy is a second old (or the clock went back).</summary>
+    public void Offer(Frame frame, Box? moving = null)
     {
         if (!_lock.TryEnter()) return;
         try
@@ -200,14 +202,17 @@ public sealed class LatestFrame
             if (_has && frame.CapturedUtc - _utc < TimeSpan.FromSeconds(1) && frame.CapturedUtc >= _utc) return;
             if (_i420.Length != frame.I420.Length) _i420 = new byte[frame.I420.Length];
             frame.I420.CopyTo(_i420, 0);
-            (_width, _height, _utc, _has) = (frame.Width, frame.Height, frame.CapturedUtc, true);
+            (_width, _height, _utc, _moving, _has) = (frame.Width, frame.Height, frame.CapturedUtc, moving, true);
         }
         finally { _lock.Exit(); }
     }
 
     /// <summary>Runs <paramref name="read"/> on the copy (I420, width, height) while the loop cannot change it; null before the first frame.</summary>
-    public T? Read<T>(Func<byte[], int, int, T> read) where T : class
+    public T? Read<T>(Func<byte[], int, int, T> read) where T : class => Read((b, w, h, _) => read(b, w, h));
+
+    /// <summary>As <see cref="Read{T}(Func{byte[], int, int, T})"/>, with the region that moved in that frame.</summary>
+    public T? Read<T>(Func<byte[], int, int, Box?, T> read) where T : class
     {
-        lock (_lock) return _has ? read(_i420, _width, _height) : null;
+        lock (_lock) return _has ? read(_i420, _width, _height, _moving) : null;
     }
 }

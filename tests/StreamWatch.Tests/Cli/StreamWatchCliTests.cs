@@ -97,6 +97,42 @@ public class StreamWatchCliTests
     }
 
     [Fact]
+    public async Task Export_of_a_missing_store_exits_78_naming_it_and_creates_nothing()
+    {
+        var dir = Directory.CreateTempSubdirectory("sw-export-").FullName;
+        try
+        {
+            var state = Path.Combine(dir, "state");
+            var config = Path.Combine(dir, "config.json");
+            await File.WriteAllTextAsync(config, System.Text.Json.JsonSerializer.Serialize(new { Output = new { StateDirectory = state }, Store = new { Path = "gone.db" } }));
+            var (code, stdout, stderr) = await InvokeAsync("export", "--format", "ndjson", "--config", config);
+            Assert.Equal(78, code);
+            Assert.Equal("", stdout);
+            Assert.Contains($"Store:Path: no event store at '{Path.Combine(state, "gone.db")}'", stderr);
+            Assert.False(Directory.Exists(state));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public async Task Index_of_a_file_that_does_not_decode_creates_no_store()
+    {
+        var dir = Directory.CreateTempSubdirectory("sw-index-").FullName;
+        try
+        {
+            var state = Path.Combine(dir, "state");
+            var (config, video) = (Path.Combine(dir, "config.json"), Path.Combine(dir, "noise.mp4"));
+            await File.WriteAllBytesAsync(video, new byte[4096]);
+            await File.WriteAllTextAsync(config, System.Text.Json.JsonSerializer.Serialize(new { Output = new { StateDirectory = state }, Model = new { Backend = "openai", OpenAi = new { BaseUrl = "http://127.0.0.1:9/v1", Model = "m" } } }));
+            var (code, _, stderr) = await InvokeAsync("index", video, "--config", config);
+            Assert.Equal(64, code);
+            Assert.Contains("could not be decoded", stderr);
+            Assert.False(File.Exists(Path.Combine(state, "events.db")));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public async Task The_built_executable_answers_version_and_usage_errors_as_a_process()
     {
         var (code, stdout, _) = await RunProcessAsync("--version");

@@ -55,6 +55,25 @@ public sealed class SqliteEventStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_changed_verdict_is_appended_and_the_search_index_follows_it()
+    {
+        using var store = Open();
+        var fox = new VerdictRecord("animal", 0.6, "a fox crosses the lawn", "m", 100);
+        var man = new VerdictRecord("person", 0.9, "a courier carries a parcel", "m", 120);
+        await store.RecordAlertAsync(Alert("a1", "new", T0, verdict: fox));
+        await store.RecordAlertAsync(Alert("a1", "update", T0, verdict: fox));
+        await store.RecordAlertAsync(Alert("a1", "update", T0, verdict: man));
+        await store.RecordAlertAsync(Alert("a1", "end", T0, end: T0.AddSeconds(5))); // no verdict: the last one stays
+
+        var d = await store.GetAsync("a1");
+        Assert.Equal(["animal", "person"], d!.Verdicts.Select(v => v.Label));
+        Assert.Equal(("end", "person", "a courier carries a parcel"), (d.Event.Phase, d.Event.Label, d.Event.Description));
+        Assert.Empty((await store.SearchAsync(new EventQuery { Text = "fox" })).Items);
+        Assert.Equal("a1", Assert.Single((await store.SearchAsync(new EventQuery { Text = "parcel courier" })).Items).Id);
+        Assert.Equal("a1", Assert.Single((await store.SearchAsync(new EventQuery { Text = "driveway" })).Items).Id);
+    }
+
+    [Fact]
     public async Task Search_matches_words_of_any_text_field_and_applies_every_filter()
     {
         using var store = Open();
