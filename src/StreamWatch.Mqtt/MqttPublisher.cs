@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using StreamWatch.Core.Cluster;
 using StreamWatch.Core.Telemetry;
 using StreamWatch.Mqtt.Outbox;
 
@@ -7,7 +8,9 @@ namespace StreamWatch.Mqtt;
 
 /// <summary>
 /// Owns the connection's state on one task: drains the outbox in order with a bounded in-flight
-/// window, deletes rows on PUBACK, and re-publishes retained state after every (re)connect.
+/// window, deletes rows on PUBACK, and re-publishes retained state after every (re)connect. While the
+/// cluster fence is closed it sends nothing: outbox rows and pending state wait (rows held back are
+/// counted once each in streamwatch_cluster_fenced_total) until the fence opens and it is woken.
 /// </summary>
 internal sealed class MqttPublisher
 {
@@ -30,9 +33,12 @@ internal sealed class MqttPublisher
     private bool _stopAcked; // pump task only
     private int _stopMid = -1;
     private string? _lastFailure;
+    private readonly IPublishFence _fence;
+    private long _heldThrough; // pump task only: the last outbox row counted as held back by the fence
 
-    public MqttPublisher(MqttOptions options, SqliteOutbox outbox, ILogger log, TimeProvider time)
+    public MqttPublisher(MqttOptions options, SqliteOutbox outbox, ILogger log, TimeProvider time, IPublishFence? fence = null)
     {
+        _fence = fence ?? OpenFence.Instance;
         _options = options;
         _outbox = outbox;
         _log = log;
@@ -175,6 +181,7 @@ internal sealed class MqttPublisher
 
     private void FlushState()
     {
+        if (!_fence.MayPublish) return; // held in _pending until the fence opens
         List<KeyValuePair<string, (byte[] Payload, bool Retain)>> batch;
         byte[]? stopped;
         lock (_stateLock)
@@ -199,6 +206,12 @@ internal sealed class MqttPublisher
     {
         var room = _stopping ? 0 : _window.Room(_connected);
         if (room == 0) return;
+        if (!_fence.MayPublish)
+        {
+            var held = _outbox.ReadAfter(Math.Max(_window.Cursor, _heldThrough), 1024);
+            if (held.Count > 0) { StreamWatchMetrics.ClusterFenced.Add(held.Count); _heldThrough = held[^1].Id; }
+            return;
+        }
         foreach (var row in _outbox.ReadAfter(_window.Cursor, room))
         {
             if (!_transport!.Publish(row.Topic, row.Payload, row.Retain, out var mid, out var error))

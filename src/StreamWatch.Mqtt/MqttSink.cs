@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using StreamWatch.Core.Alerts;
+using StreamWatch.Core.Cluster;
 using StreamWatch.Core.Config;
 using StreamWatch.Core.Frames;
 using StreamWatch.Core.Pipeline;
@@ -14,6 +15,7 @@ namespace StreamWatch.Mqtt;
 /// <summary>
 /// Publishes pipeline events over MQTT (docs/mqtt.md): camera status and motion as retained state,
 /// alerts through the durable outbox (events JSON + JPEG snapshot), Home Assistant discovery, stats.
+/// Nothing is sent while the cluster fence is closed: outbox messages and state wait (see MqttPublisher).
 /// </summary>
 public sealed class MqttSink : IEventSink, IAsyncDisposable
 {
@@ -30,9 +32,11 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
     private IReadOnlyList<string> _owned = [];
     private IReadOnlyList<string> _stale = [];
     private IDisposable[] _gauges = [];
+    private readonly IPublishFence _fence;
 
-    public MqttSink(MqttOptions options, IReadOnlyList<CameraOptions> cameras, IJpegEncoder jpeg, ILogger logger, TimeProvider time)
+    public MqttSink(MqttOptions options, IReadOnlyList<CameraOptions> cameras, IJpegEncoder jpeg, ILogger logger, TimeProvider time, IPublishFence? fence = null)
     {
+        _fence = fence ?? OpenFence.Instance;
         _options = options;
         _cameras = cameras;
         _jpeg = jpeg;
@@ -45,6 +49,12 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
     /// <summary>Supplies the figures for the stats topic every StatsIntervalSeconds (nothing is published while null).</summary>
     public Func<StatsSnapshot>? StatsSource { get; set; }
     public long OutboxDepth => _outbox?.Count ?? 0;
+    /// <summary>
+    /// Publish every camera's retained status "offline", motion "OFF" and rule states at start (the default).
+    /// Off in a cluster: those topics belong to the camera's owner, and a node that starts must not reset
+    /// the cameras another node watches.
+    /// </summary>
+    public bool InitialCameraState { get; init; } = true;
     public bool Connected => _publisher?.Connected ?? false;
 
     private string Prefix => _options.TopicPrefix;
@@ -62,13 +72,13 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
             StreamWatchMetrics.MqttOutboxDepth.Track(() => outbox.Count),
             StreamWatchMetrics.MqttOutboxOldestAge.Track(() => outbox.OldestAge(_time.GetUtcNow()).TotalSeconds),
         ];
-        _publisher = new MqttPublisher(_options, _outbox, _log, _time);
+        _publisher = new MqttPublisher(_options, _outbox, _log, _time, _fence);
         _publisher.SetRetained(_options.AvailabilityTopic, "online"u8.ToArray());
         var version = typeof(MqttSink).Assembly.GetName().Version?.ToString(3) ?? "0";
         IReadOnlyList<DiscoveryMessage> discovery = _options.Discovery.Enabled ? Discovery.Build(Prefix, _options.Discovery.Prefix, _cameras, version, _options.AvailabilityTopic) : [];
         foreach (var d in discovery) _publisher.SetRetained(d.Topic, d.Payload);
         ClearStaleRetained(RetainedLedger.Owned(Prefix, _options.AvailabilityTopic, discovery, _cameras));
-        foreach (var cam in _cameras)
+        foreach (var cam in InitialCameraState ? _cameras : [])
         {
             _publisher.SetRetained(Topics.Status(Prefix, cam.Name), "offline"u8.ToArray());
             _publisher.SetRetained(Topics.Motion(Prefix, cam.Name), "OFF"u8.ToArray());
@@ -184,6 +194,9 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
             return null;
         }
     }
+
+    /// <summary>Lets the publisher send again (after the cluster fence reopened).</summary>
+    public void Wake() => _publisher?.Wake();
 
     /// <summary>Publishes the stats topic now (also runs every StatsIntervalSeconds).</summary>
     public void PublishStats()

@@ -46,7 +46,8 @@ public static class Payloads
         w.WriteString("zone", a.Zone);
         w.WriteString("model", a.Model);
         WriteNumber(w, "latency_ms", a.LatencyMs is { } l ? Math.Round(l, 1) : null);
-        if (a.Unverified) w.WriteString("reason", AlertReason.Unverified.Text());
+        if (a.EndReason is { } why) w.WriteString("reason", why.Text());
+        else if (a.Unverified) w.WriteString("reason", AlertReason.Unverified.Text());
     });
 
     /// <summary>

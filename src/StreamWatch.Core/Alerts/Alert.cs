@@ -33,4 +33,6 @@ public sealed record Alert
     public DateTimeOffset? MotionOnsetUtc { get; init; }
     /// <summary>A verification rule's alert published without a verdict: the model failed or took too long (fail open).</summary>
     public bool Unverified { get; init; }
+    /// <summary>Why an end was sent by someone other than the pipeline (owner-lost); null otherwise.</summary>
+    public AlertReason? EndReason { get; init; }
 }

@@ -7,6 +7,8 @@ public enum AlertReason
     Unverified,
     /// <summary>The end queued after a restart for an alert the previous run left open.</summary>
     Restart,
+    /// <summary>The end a camera's new cluster owner sends for an incident its previous owner left open (docs/scale.md).</summary>
+    OwnerLost,
 }
 
 public static class AlertReasonText
@@ -15,6 +17,7 @@ public static class AlertReasonText
     {
         AlertReason.Unverified => "unverified",
         AlertReason.Restart => "restart",
+        AlertReason.OwnerLost => "owner-lost",
         _ => throw new ArgumentOutOfRangeException(nameof(r), r, null),
     };
 }

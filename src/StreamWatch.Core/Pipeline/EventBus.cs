@@ -27,6 +27,7 @@ public sealed class EventBus : IAsyncDisposable
                 new BoundedChannelOptions(queueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
                 dropped =>
                 {
+                    if (dropped is Mark m) { m.Reached.TrySetResult(); return; } // that far is gone anyway
                     StreamWatchMetrics.SinkDropped.Add(1, new KeyValuePair<string, object?>("sink", name));
                     _log.LogWarning("sink {Sink} is behind: dropped a {Event} event of camera {Camera}", name, dropped.GetType().Name, dropped.Camera);
                 });
@@ -39,10 +40,26 @@ public sealed class EventBus : IAsyncDisposable
         foreach (var (queue, _) in _sinks) queue.Writer.TryWrite(e);
     }
 
+    /// <summary>Not an event: a mark in every sink's queue that completes when the sink got that far.</summary>
+    private sealed record Mark(TaskCompletionSource Reached) : PipelineEvent("", default, default);
+
+    /// <summary>
+    /// Completes when every sink has handled what was published before this call (e.g. a camera's
+    /// flushed alert ends are in the store and the MQTT outbox before its cluster claim is released).
+    /// </summary>
+    public Task DrainedAsync()
+    {
+        var marks = _sinks.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToList();
+        for (var i = 0; i < _sinks.Count; i++)
+            if (!_sinks[i].Queue.Writer.TryWrite(new Mark(marks[i]))) marks[i].TrySetResult(); // completed: nothing more comes
+        return Task.WhenAll(marks.Select(m => m.Task));
+    }
+
     private async Task PumpAsync(IEventSink sink, ChannelReader<PipelineEvent> reader)
     {
         await foreach (var e in reader.ReadAllAsync())
         {
+            if (e is Mark mark) { mark.Reached.TrySetResult(); continue; }
             try { await sink.HandleAsync(e, _stop.Token); }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -76,7 +76,8 @@ public static class EventJson
         if (a.Confidence is { } c) w.WriteNumber("confidence", Math.Round(c, 3));
         if (a.Description != null) w.WriteString("description", a.Description);
         if (a.Model != null) w.WriteString("model", a.Model);
-        if (a.Unverified) w.WriteString("reason", AlertReason.Unverified.Text());
+        if (a.EndReason is { } why) w.WriteString("reason", why.Text());
+        else if (a.Unverified) w.WriteString("reason", AlertReason.Unverified.Text());
         w.WriteNumber("keyframes", a.Keyframes.Count);
     }
 }

@@ -44,6 +44,10 @@ public static class StreamWatchMetrics
     // Event store
     public static readonly CounterMetric StoreRetentionDeleted = new("streamwatch_store_retention_deleted_total", "Events the event store's retention deleted, by reason (age, size)", "reason");
 
+    // Cluster (Cluster:Enabled only)
+    public static readonly CounterMetric ClusterClaims = new("streamwatch_cluster_claims_total", "Camera claims acquired, released, or lost with the lease", "result");
+    public static readonly CounterMetric ClusterFenced = new("streamwatch_cluster_fenced_total", "Publications held back because the node's lease may have expired");
+
     // Gauges: components register their series with Track(...) (see GaugeSet); read at scrape time.
     public static readonly GaugeSet CameraUp = new("streamwatch_camera_up", "1 while the camera's stream delivers frames, 0 while it is down or restarting", "camera");
     public static readonly GaugeSet GateOpen = new("streamwatch_gate_open_state", "1 while the camera's motion gate is open", "camera");
@@ -52,6 +56,17 @@ public static class StreamWatchMetrics
     public static readonly GaugeSet MqttConnected = new("streamwatch_mqtt_connected", "1 while the MQTT client is connected to its broker");
     public static readonly GaugeSet MqttOutboxDepth = new("streamwatch_mqtt_outbox_depth", "Messages waiting in the MQTT outbox");
     public static readonly GaugeSet MqttOutboxOldestAge = new("streamwatch_mqtt_outbox_oldest_age_seconds", "Age of the oldest message waiting in the MQTT outbox (0 when empty)");
+
+    public static readonly GaugeSet ClusterLeaseValid = new("streamwatch_cluster_lease_valid", "1 while this node's cluster lease is certainly valid (the fence is open)");
+    public static readonly GaugeSet ClusterCamerasOwned = new("streamwatch_cluster_cameras_owned", "Cameras whose claim this node holds");
+    public static readonly GaugeSet ClusterNodes = new("streamwatch_cluster_nodes", "Live cluster nodes this node sees");
+
+    /// <summary>Makes the cluster counters appear at 0 from the node's start.</summary>
+    public static void DeclareCluster()
+    {
+        foreach (var r in (string[])["acquired", "released", "lost"]) ClusterClaims.Add(0, new KeyValuePair<string, object?>("result", r));
+        ClusterFenced.Add(0);
+    }
 
     /// <summary>Makes a camera's counters appear at 0 from its start, so that rates and alerts on them work before the first event.</summary>
     public static void DeclareCamera(string camera)

@@ -39,6 +39,14 @@ public sealed class HealthState(TimeProvider? time = null)
         if (changed) Changed?.Invoke();
     }
 
+    /// <summary>The camera no longer runs here (it moved to another cluster node): readiness stops waiting for it.</summary>
+    public void RemoveCamera(string name)
+    {
+        bool changed;
+        lock (_lock) changed = _cameras.Remove(name);
+        if (changed) Changed?.Invoke();
+    }
+
     public void SetSink(string name, bool connected)
     {
         bool changed;

@@ -67,6 +67,11 @@ public static class StreamWatchCli
             stderr.WriteLine($"streamwatch: {e.Message}");
             return ConfigException.ExitCode;
         }
+        catch (StreamWatch.Cluster.ClusterUnavailableException e)
+        {
+            stderr.WriteLine($"streamwatch: {e.Message}");
+            return StreamWatch.Cluster.ClusterUnavailableException.ExitCode;
+        }
         catch (UsageException e)
         {
             stderr.WriteLine($"streamwatch: {e.Message}\n");

@@ -1,3 +1,4 @@
+using StreamWatch.Cluster;
 using StreamWatch.Core.Config;
 using StreamWatch.Core.Gate;
 using StreamWatch.Core.Keyframes;
@@ -21,6 +22,7 @@ public sealed class AppOptions : IValidatable
     public ObservabilityOptions Observability { get; set; } = new();
     public ModelOptions Model { get; set; } = new();
     public StoreOptions Store { get; set; } = new();
+    public ClusterOptions Cluster { get; set; } = new();
 
     public void Validate(string path, ConfigErrors errors)
     {
@@ -38,6 +40,7 @@ public sealed class AppOptions : IValidatable
         Observability.Validate("Observability", errors);
         Model.Validate("Model", errors);
         Store.Validate("Store", errors);
+        Cluster.Validate(ClusterOptions.Section, errors);
     }
 }
 

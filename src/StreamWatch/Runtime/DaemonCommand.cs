@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StreamWatch.Cluster;
+using StreamWatch.Cluster.Etcd;
 using StreamWatch.Config;
 using StreamWatch.Core.Config;
 using StreamWatch.Observability;
@@ -28,7 +30,8 @@ public static class DaemonCommand
         builder.Services.AddStreamWatchOptions(config);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddStreamWatchObservability(sp => sp.GetRequiredService<AppOptions>().Observability); // endpoints up first, down last; sd_notify
-        builder.Services.AddHostedService<Daemon>();
+        builder.Services.AddSingleton<ClusterHandle>();
+        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Daemon>(sp, [.. OptionalCoordinator(sp)]));
         using var host = builder.Build();
         // the host's own start-up validation (ValidateOnStart), run first so that a fault is exit 78, not a logged start failure
         try { host.Services.GetRequiredService<IStartupValidator>().Validate(); }
@@ -38,9 +41,29 @@ public static class DaemonCommand
             throw new ConfigException([$"{ObservabilityOptions.Section}:Listen: {why}"]);
         if (NoCamerasHint(options, configFile) is { } hint)
             host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("streamwatch").LogWarning("{Hint}", hint);
+        await using var coordinator = await JoinClusterAsync(host.Services, options);
+        if (coordinator != null) host.Services.GetRequiredService<ClusterHandle>().Coordinator = coordinator;
         await host.RunAsync();
         return Environment.ExitCode;
     }
+
+    /// <summary>The etcd lease and node key, before anything starts: unreachable is exit 69 naming Cluster:Etcd:Endpoints.</summary>
+    private static async Task<ICoordinator?> JoinClusterAsync(IServiceProvider services, AppOptions options)
+    {
+        if (!options.Cluster.Enabled) return null;
+        var node = options.Cluster.EffectiveNode(options.Mqtt);
+        if (string.IsNullOrEmpty(options.Mqtt.Node)) options.Mqtt.Node = node; // the MQTT client id and availability topic follow the cluster node
+        var coordinator = new EtcdCoordinator(options.Cluster, node, services.GetRequiredService<ILoggerFactory>().CreateLogger("cluster"), TimeProvider.System);
+        try { await coordinator.StartAsync(CancellationToken.None); }
+        catch (ClusterUnavailableException) { await coordinator.DisposeAsync(); throw; }
+        return coordinator;
+    }
+
+    private static object[] OptionalCoordinator(IServiceProvider sp) =>
+        sp.GetRequiredService<ClusterHandle>().Coordinator is { } c ? [c] : [];
+
+    /// <summary>Carries the coordinator joined before the host starts to the daemon the host creates.</summary>
+    internal sealed class ClusterHandle { public ICoordinator? Coordinator { get; set; } }
 
     /// <summary>What to configure, and where, when no camera is enabled (null when one is).</summary>
     public static string? NoCamerasHint(AppOptions options, string? configFile)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using StreamWatch.Core.Cluster;
 using StreamWatch.Core.Config;
 using StreamWatch.Core.Frames;
 using StreamWatch.Core.Pipeline;
@@ -12,16 +13,25 @@ namespace StreamWatch.Sinks;
 /// to the event store, from the sink's own queue (never the frame path): a slow or failing store
 /// is counted and logged by the event bus, and the other sinks (MQTT) go on. Runs retention every
 /// <paramref name="retentionInterval"/>, counting what it deletes. Keyframes of a camera with
-/// AnnotateSnapshots are stored with the zone and moving region outlined.
+/// AnnotateSnapshots are stored with the zone and moving region outlined. While the cluster fence is
+/// closed nothing is written (counted in streamwatch_cluster_fenced_total): the camera's next owner
+/// ends its open incidents from the shared store.
 /// </summary>
-public sealed class StoreSink(IEventStore store, IJpegEncoder jpeg, IReadOnlyList<CameraOptions> cameras, ILogger log, TimeProvider time, TimeSpan retentionInterval) : IEventSink
+public sealed class StoreSink(IEventStore store, IJpegEncoder jpeg, IReadOnlyList<CameraOptions> cameras, ILogger log, TimeProvider time, TimeSpan retentionInterval, IPublishFence? fence = null) : IEventSink
 {
     private DateTimeOffset _nextRetention = DateTimeOffset.MinValue;
 
     public string Name => "store";
 
+    private readonly IPublishFence _fence = fence ?? OpenFence.Instance;
+
     public async ValueTask HandleAsync(PipelineEvent e, CancellationToken cancellationToken)
     {
+        if (!_fence.MayPublish)
+        {
+            if (e is AlertChanged or CameraStateChanged) StreamWatchMetrics.ClusterFenced.Add(1);
+            return;
+        }
         switch (e)
         {
             case AlertChanged a:

@@ -56,4 +56,23 @@ public class EventBusTests
         Assert.Equal(Enumerable.Range(1000 - 16, 16).Select(Motion), stuck.Seen.TakeLast(16));
         Assert.Equal(Motion(999), fast.Seen[^1]);
     }
+
+    [Fact]
+    public async Task Drained_completes_once_every_sink_handled_what_came_before_and_the_mark_reaches_no_sink()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slow = new RecordingSink("slow", async _ => await gate.Task);
+        var fast = new RecordingSink("fast");
+        var bus = new EventBus(new[] { slow, fast }, NullLogger.Instance);
+        for (var i = 0; i < 5; i++) bus.Publish(Motion(i));
+        var drained = bus.DrainedAsync();
+        bus.Publish(Motion(5));
+        Assert.False(drained.IsCompleted);
+        gate.SetResult();
+        await drained.WaitAsync(TimeSpan.FromSeconds(30));
+        lock (slow.Seen) Assert.True(slow.Seen.Count >= 5);
+        await bus.DisposeAsync();
+        Assert.Equal(Enumerable.Range(0, 6).Select(Motion), slow.Seen);
+        Assert.Equal(slow.Seen, fast.Seen);
+    }
 }

@@ -30,6 +30,7 @@ public class ReasonTextTests
     [Theory]
     [InlineData(AlertReason.Unverified, "unverified")]
     [InlineData(AlertReason.Restart, "restart")]
+    [InlineData(AlertReason.OwnerLost, "owner-lost")]
     public void An_alert_reason_has_its_wire_text(AlertReason r, string text) => Assert.Equal(text, r.Text());
 
     [Fact]

@@ -4,7 +4,9 @@ using StreamWatch.Store;
 namespace StreamWatch.Observability.Http.Api;
 
 /// <summary>A camera as the API shows it: never its URL.</summary>
-public sealed record CameraInfo(string Name, bool Online, string? Reason, double Fps, bool GateOpen, int OpenAlerts);
+/// <param name="Node">The cluster node watching it (null outside a cluster or when unclaimed).</param>
+/// <param name="Local">This process watches it.</param>
+public sealed record CameraInfo(string Name, bool Online, string? Reason, double Fps, bool GateOpen, int OpenAlerts, string? Node = null, bool Local = true);
 
 /// <summary>The live cameras, provided by the daemon once they run.</summary>
 public interface ICameraDirectory

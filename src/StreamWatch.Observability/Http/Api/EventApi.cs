@@ -67,7 +67,7 @@ internal static class EventApi
             return await store.ReadKeyframeAsync(id, n, ct) is { } jpeg ? Results.Bytes(jpeg, "image/jpeg") : NotFound($"no keyframe {n} of event '{id}'");
         }));
         app.MapGet("/api/cameras", () => api.Cameras is { } cams
-            ? Results.Json(cams.Cameras().Select(c => new { name = c.Name, state = c.Online ? "online" : "offline", reason = c.Reason, fps = Math.Round(c.Fps, 2), gate_open = c.GateOpen, open_alerts = c.OpenAlerts }), Json)
+            ? Results.Json(cams.Cameras().Select(c => new { name = c.Name, state = c.Online ? "online" : "offline", reason = c.Reason, fps = Math.Round(c.Fps, 2), gate_open = c.GateOpen, open_alerts = c.OpenAlerts, node = c.Node, local = c.Local }), Json)
             : Unavailable());
         app.MapGet("/api/cameras/{name}/latest.jpg", (string name) =>
         {

@@ -45,11 +45,12 @@ async function refreshTiles() {
         el('div', { class: 'name' }));
       tiles.append(tile);
     }
-    tile.querySelector('img').src = `/api/cameras/${enc(c.name)}/latest.jpg?t=${Date.now()}`;
+    if (c.local !== false) tile.querySelector('img').src = `/api/cameras/${enc(c.name)}/latest.jpg?t=${Date.now()}`;
     const name = tile.querySelector('.name');
     name.replaceChildren(...[el('strong', { text: c.name }),
       el('span', { class: `badge ${c.state}`, text: c.state }),
       c.gate_open ? el('span', { class: 'badge motion', text: 'motion' }) : null,
+      c.local === false ? el('span', { class: 'badge', text: c.node ? `on node ${c.node}` : 'not claimed' }) : null,
       c.open_alerts > 0 ? el('span', { class: 'badge alert', text: `${c.open_alerts} alert${c.open_alerts > 1 ? 's' : ''}` }) : null,
       el('span', { class: 'meta', text: `${c.fps} fps` })].filter(Boolean));
   }
