@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -9,10 +10,11 @@ namespace StreamWatch.Inference.Onnx;
 /// <summary>
 /// One generation's decoder state, run through an IoBinding: each step's present.* (bound to the
 /// session's device, so on CUDA the KV cache never leaves it) become the next step's past_key_values.*;
-/// one-row decode steps write their logits into one reused CPU buffer; the attention mask is a view
-/// of one pinned array of ones.
+/// one-row decode steps write their logits into one CPU buffer bound once; the attention mask is
+/// a view of one pinned array of ones. Bindings persist between runs and are replaced by name, so a
+/// decode step rebinds only what has a new shape: the mask, the past and the present tensors.
 /// </summary>
-internal sealed class KvCacheDecoder : IDisposable
+internal sealed unsafe class KvCacheDecoder : IDisposable
 {
     private readonly OnnxSession _dec;
     private readonly OrtIoBinding _binding;
@@ -20,13 +22,17 @@ internal sealed class KvCacheDecoder : IDisposable
     private readonly bool _onDevice;
     private readonly string[] _deepStack, _past, _present;
     private readonly OrtValue[] _emptyPast;
-    private OrtValue[] _pastValues;
+    private readonly OrtValue[] _pastValues;   // what past_key_values.* are bound to: _emptyPast's or the last run's present.*
     private bool _ownsPast;
     private readonly OrtValue?[] _bound;   // embeds, position ids, DeepStack inputs as last bound
     private readonly long[] _mask;
+    private readonly long[] _maskShape = [1, 0];
     private GCHandle _maskPin;
     private readonly TensorElementType _logitsType;
-    private OrtValue? _stepLogits;      // [1, 1, vocab], reused by every one-row step
+    private OrtValue? _stepLogits;      // [1, 1, vocab] from ORT's CPU allocator; every one-row step writes here while _stepBound
+    private unsafe byte* _stepBytes;    // its data, looked up once
+    private int _stepLength;
+    private bool _stepBound;
     private OrtValue? _prefillLogits;   // [1, S, vocab], allocated by ORT for the prefill
 
     public KvCacheDecoder(OnnxSession dec, ModelSignature sig, int maxTotal)
@@ -38,7 +44,7 @@ internal sealed class KvCacheDecoder : IDisposable
         _logitsType = (TensorElementType)sig.LogitsType;
         _emptyPast = _past.Select(_ => OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, (TensorElementType)sig.KvType,
             [1, sig.KvHeads, 0, sig.HeadDim], IntPtr.Zero, 0)).ToArray();
-        _pastValues = _emptyPast;
+        _pastValues = (OrtValue[])_emptyPast.Clone();
         _bound = new OrtValue?[2 + _deepStack.Length];
         _mask = new long[maxTotal];
         Array.Fill(_mask, 1L);
@@ -62,18 +68,21 @@ internal sealed class KvCacheDecoder : IDisposable
     {
         int total = PastLength + seqLen;
         if (total > _mask.Length) throw new InvalidOperationException($"sequence of {total} exceeds the {_mask.Length} this generation was sized for");
-        using var mask = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Int64, [1, total], _maskPin.AddrOfPinnedObject(), total * 8L);
-        // Bindings persist between runs: rebind only what changed (a one-row step reuses its embeds,
-        // position and DeepStack tensors). Outputs are bound afresh: ORT allocates device-bound ones per run.
+        _maskShape[1] = total;
+        using var mask = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Int64, _maskShape, _maskPin.AddrOfPinnedObject(), total * 8L);
+        // A one-row step reuses its embeds, position and DeepStack tensors: rebinding them is skipped.
         Bind(0, ModelSignature.InputsEmbeds, embeds.Value);
         Bind(1, ModelSignature.PositionIds, positionIds.Value);
         for (int k = 0; k < _deepStack.Length; k++) Bind(2 + k, _deepStack[k], deepStack[k].Value);
         _binding.BindInput(ModelSignature.AttentionMask, mask);
         for (int i = 0; i < _past.Length; i++) _binding.BindInput(_past[i], _pastValues[i]);
         _prefillLogits?.Dispose(); _prefillLogits = null;
-        _binding.ClearBoundOutputs();
-        if (seqLen == 1 && _stepLogits != null) _binding.BindOutput(ModelSignature.Logits, _stepLogits);
-        else _binding.BindOutputToDevice(ModelSignature.Logits, OrtMemoryInfo.DefaultInstance);
+        bool oneRow = seqLen == 1 && _stepLogits != null;
+        if (oneRow && !_stepBound) _binding.BindOutput(ModelSignature.Logits, _stepLogits!);
+        else if (!oneRow) _binding.BindOutputToDevice(ModelSignature.Logits, OrtMemoryInfo.DefaultInstance);
+        _stepBound = oneRow;
+        // Each run leaves its allocated present.* in the binding; binding them to the device again lets ORT
+        // allocate the next, one row longer (a kept output with the old shape would be an error).
         foreach (var p in _present) _binding.BindOutputToDevice(p, _kvMemory);
 
         long t = Stopwatch.GetTimestamp();
@@ -87,18 +96,27 @@ internal sealed class KvCacheDecoder : IDisposable
         catch (OnnxRuntimeException e) { throw new OnnxException(e.Message, e); }
         LastRunTicks = Stopwatch.GetTimestamp() - t;
 
+        // outs is not disposed: its present.* now are the past, and its logits are kept or released here.
         ReleasePast();
-        _pastValues = outs.Skip(1).ToArray();
+        for (int i = 0; i < _pastValues.Length; i++) _pastValues[i] = outs[1 + i];
         _ownsPast = true;
         PastLength = total;
         var logits = outs[0];
-        if (seqLen == 1 && _stepLogits != null) logits.Dispose();     // a second handle on the reused buffer
-        else
+        if (oneRow)
         {
-            _prefillLogits = logits;
-            _stepLogits ??= OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, _logitsType, [1, 1, logits.GetTensorTypeAndShape().Shape[2]]);
+            logits.Dispose();     // a second handle on _stepLogits
+            return new Span<byte>(_stepBytes, _stepLength);
         }
-        return (seqLen == 1 && _prefillLogits == null ? _stepLogits! : _prefillLogits!).GetTensorMutableRawData();
+        _prefillLogits = logits;
+        if (_stepLogits == null)
+        {
+            // native memory (a managed 600 KB buffer per generation would be a large-object allocation each time)
+            _stepLogits = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, _logitsType, [1, 1, logits.GetTensorTypeAndShape().Shape[2]]);
+            var data = _stepLogits.GetTensorMutableRawData();
+            _stepBytes = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(data));
+            _stepLength = data.Length;
+        }
+        return logits.GetTensorMutableRawData();
     }
 
     private void Bind(int slot, string name, OrtValue value)
