@@ -3,7 +3,6 @@ using System.Globalization;
 using StreamWatch.Config;
 using StreamWatch.Export;
 using StreamWatch.Store;
-using StreamWatch.Store.Sqlite;
 
 namespace StreamWatch.Cli;
 
@@ -24,7 +23,7 @@ public static class ExportVerb
         {
             var options = ConfigLoader.Load(p.GetValue(config));
             var filter = new EventQuery { From = Time(p.GetValue(since), "--since"), To = Time(p.GetValue(until), "--until"), Camera = p.GetValue(camera) };
-            using var store = new SqliteEventStore(options.Output.Resolve(options.Store.Path), options.Store.Limits);
+            using var store = await EventStores.OpenAsync(options.Store, options.Output.Resolve, ct);
             var n = await EventExporter.WriteAsync(store, filter, p.GetValue(format) == "es-bulk", p.GetValue(index)!, Console.Out, ct);
             Console.Error.WriteLine($"exported {n} event(s)");
             return 0;

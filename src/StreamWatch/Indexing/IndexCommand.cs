@@ -13,7 +13,6 @@ using StreamWatch.Ingest;
 using StreamWatch.Runtime;
 using StreamWatch.Sinks;
 using StreamWatch.Store;
-using StreamWatch.Store.Sqlite;
 
 namespace StreamWatch.Indexing;
 
@@ -38,7 +37,7 @@ public static class IndexCommand
         var camera = CameraFor(video, profile);
         var jpeg = new OpenCvJpegEncoder();
         using var model = new DisposableModel(ModelJudge.CreateModel(options, jpeg, NullLoggerFactory.Instance, TimeProvider.System)!);
-        using var store = options.Store.Enabled ? new SqliteEventStore(options.Output.Resolve(options.Store.Path), options.Store.Limits) : null;
+        using var store = options.Store.Enabled ? await EventStores.OpenAsync(options.Store, options.Output.Resolve, ct) : null;
         ProgressBar? bar = null;
         if (stderr == Console.Error && !Console.IsErrorRedirected && await MediaDuration.ProbeAsync(video, ct) is { } total)
             bar = new ProgressBar(stderr, total);
