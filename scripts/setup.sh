@@ -21,6 +21,7 @@ apt_pkgs=(
   systemd
   chromium                      # the web UI's browser tests (Playwright drives it by path)
   etcd-server                   # cluster coordination (Cluster:Enabled); tests start their own etcd on free ports
+  postgresql                    # shared event store (Store:Provider=postgres); tests start their own server on free ports
 )
 missing=()
 for p in "${apt_pkgs[@]}"; do
@@ -29,7 +30,7 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing with apt-get: ${missing[*]}"
   # Services the user runs are left alone: tests start their own mosquitto and prometheus on free ports.
-  echo "setup: (Debian may start the mosquitto, prometheus and etcd services it installs; the tests do not use them)"
+  echo "setup: (Debian may start the mosquitto, prometheus, etcd and postgresql services it installs; the tests do not use them)"
   sudo_ apt-get update -qq
   sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

@@ -3,10 +3,14 @@ using StreamWatch.Store.Sqlite;
 
 namespace StreamWatch.Store;
 
-/// <summary>Config section "Store": the event store in the state folder and its retention.</summary>
+/// <summary>Config section "Store": the event store (SQLite in the state folder, or a shared PostgreSQL) and its retention.</summary>
 public sealed class StoreOptions : IValidatable
 {
     public bool Enabled { get; set; } = true;
+    /// <summary>sqlite (embedded, one machine) or postgres (shared by the nodes of a cluster).</summary>
+    public string Provider { get; set; } = "sqlite";
+    /// <summary>Npgsql connection string for provider postgres. A secret: never logged or shown.</summary>
+    public string? ConnectionString { get; set; }
     /// <summary>The SQLite file, relative to Output:StateDirectory; keyframe JPEGs go to "keyframes" beside it.</summary>
     public string Path { get; set; } = "events.db";
     /// <summary>Events whose incident began longer ago than this are deleted.</summary>
@@ -21,7 +25,9 @@ public sealed class StoreOptions : IValidatable
     public void Validate(string path, ConfigErrors errors)
     {
         if (!Enabled) return;
-        if (string.IsNullOrWhiteSpace(Path)) errors.Add($"{path}:Path", "is required");
+        if (Provider is not ("sqlite" or "postgres")) errors.Add($"{path}:Provider", "must be one of sqlite, postgres");
+        if (Provider == "sqlite" && string.IsNullOrWhiteSpace(Path)) errors.Add($"{path}:Path", "is required");
+        if (Provider == "postgres" && Postgres.PgConnection.Problem(ConnectionString) is { } why) errors.Add($"{path}:ConnectionString", why);
         errors.Range(MaxAgeDays, 0.001, 36500, $"{path}:MaxAgeDays");
         errors.Range(MaxSizeMb, 1, 100_000_000, $"{path}:MaxSizeMb");
         errors.Range(RetentionIntervalMinutes, 0.01, 1440, $"{path}:RetentionIntervalMinutes");

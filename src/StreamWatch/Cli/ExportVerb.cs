@@ -3,7 +3,6 @@ using System.Globalization;
 using StreamWatch.Config;
 using StreamWatch.Export;
 using StreamWatch.Store;
-using StreamWatch.Store.Sqlite;
 
 namespace StreamWatch.Cli;
 
@@ -24,10 +23,13 @@ public static class ExportVerb
         {
             var options = ConfigLoader.Load(p.GetValue(config));
             var filter = new EventQuery { From = Time(p.GetValue(since), "--since"), To = Time(p.GetValue(until), "--until"), Camera = p.GetValue(camera) };
-            var path = Path.GetFullPath(options.Output.Resolve(options.Store.Path));
-            if (!File.Exists(path)) // opening it would create an empty store and export nothing without a word
-                throw new Core.Config.ConfigException([$"Store:Path: no event store at '{path}' (Store:Path '{options.Store.Path}' under Output:StateDirectory '{options.Output.StateDirectory}')"]);
-            using var store = new SqliteEventStore(path, options.Store.Limits);
+            if (options.Store.Provider != "postgres")
+            {
+                var path = Path.GetFullPath(options.Output.Resolve(options.Store.Path));
+                if (!File.Exists(path)) // opening it would create an empty store and export nothing without a word
+                    throw new Core.Config.ConfigException([$"Store:Path: no event store at '{path}' (Store:Path '{options.Store.Path}' under Output:StateDirectory '{options.Output.StateDirectory}')"]);
+            }
+            using var store = await EventStores.OpenAsync(options.Store, options.Output.Resolve, ct);
             var n = await EventExporter.WriteAsync(store, filter, p.GetValue(format) == "es-bulk", p.GetValue(index)!, Console.Out, ct);
             Console.Error.WriteLine($"exported {n} event(s)");
             return 0;

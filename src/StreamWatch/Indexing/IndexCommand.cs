@@ -13,7 +13,6 @@ using StreamWatch.Ingest;
 using StreamWatch.Runtime;
 using StreamWatch.Sinks;
 using StreamWatch.Store;
-using StreamWatch.Store.Sqlite;
 
 namespace StreamWatch.Indexing;
 
@@ -46,7 +45,7 @@ public static class IndexCommand
         if (!await source.OpenAsync(ct))
             throw new Cli.UsageException($"'{video}' could not be decoded: {source.RecentErrors}");
         // opened (created when missing: index writes events) only once the file decodes
-        using var store = options.Store.Enabled ? new SqliteEventStore(options.Output.Resolve(options.Store.Path), options.Store.Limits) : null;
+        using var store = options.Store.Enabled ? await EventStores.OpenAsync(options.Store, options.Output.Resolve, ct) : null;
         var timeline = await RunAsync(source, camera, options, model.Model, store, jpeg, DateTimeOffset.UtcNow, bar, stderr, ct);
         bar?.Finish();
 

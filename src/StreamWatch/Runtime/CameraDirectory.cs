@@ -57,7 +57,8 @@ internal sealed class CameraDirectory(CameraSet cameras, IJpegEncoder jpeg, Time
 
     /// <summary>The newest frame as JPEG, outlined (zones, moving region) when the camera's AnnotateSnapshots is on.
     /// Encoded from the loop's copy: the loop itself is never asked or waited for.</summary>
-    public byte[]? LatestJpeg(string name) => cameras.Worker(name) is { } worker
-        ? worker.Latest.Read((i420, w, h, moving) => jpeg.EncodeI420(i420, w, h, overlay: SnapshotOverlay.ForLatest(worker.Options, moving)))
-        : null;
+    public byte[]? LatestJpeg(string name) => Encode(cameras.Worker(name), jpeg);
+
+    internal static byte[]? Encode(CameraWorker? worker, IJpegEncoder jpeg) => worker is null ? null
+        : worker.Latest.Read((i420, w, h, moving) => jpeg.EncodeI420(i420, w, h, overlay: SnapshotOverlay.ForLatest(worker.Options, moving)));
 }

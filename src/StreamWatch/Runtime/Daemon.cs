@@ -12,7 +12,7 @@ using StreamWatch.Observability;
 using StreamWatch.Observability.Http;
 using StreamWatch.Observability.Http.Api;
 using StreamWatch.Sinks;
-using StreamWatch.Store.Sqlite;
+using StreamWatch.Store;
 
 namespace StreamWatch.Runtime;
 
@@ -35,7 +35,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
     private readonly List<IDisposable> _gauges = new();
     private MqttSink? _mqtt;
     private JsonlSink? _jsonl;
-    private SqliteEventStore? _store;
+    private IEventStore? _store;
     private readonly OpenCvJpegEncoder _jpeg = new(); // one encoder for snapshots and model requests
     private EventBus? _bus;
     private ModelJudge? _judge;
@@ -55,7 +55,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         var cameras = options.Cameras.Where(c => c.Enabled).ToList();
         if (options.Store.Enabled)
         {
-            _store = new SqliteEventStore(options.Output.Resolve(options.Store.Path), options.Store.Limits);
+            _store = await EventStores.OpenAsync(options.Store, options.Output.Resolve, cancellationToken);
             var storeSink = new StoreSink(_store, _jpeg, cameras, logs.CreateLogger("store"), time, TimeSpan.FromMinutes(options.Store.RetentionIntervalMinutes), fence);
             if (fence.MayPublish) await storeSink.RetainAsync(cancellationToken);
             sinks.Add(storeSink);

@@ -2,12 +2,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using StreamWatch.Ingest;
+using StreamWatch.Store.Postgres;
 
 namespace StreamWatch.Runtime;
 
 /// <summary>
 /// Wraps a logger provider so that every line (message and exception text) passes
-/// <see cref="UrlRedactor"/> on its way out: no call site can log a URL's credentials.
+/// <see cref="UrlRedactor"/> and <see cref="PgConnection.Redact"/> on its way out: no call site can log a URL's credentials.
 /// </summary>
 public sealed class RedactingLoggerProvider(ILoggerProvider inner) : ILoggerProvider
 {
@@ -24,6 +25,9 @@ public sealed class RedactingLoggerProvider(ILoggerProvider inner) : ILoggerProv
         services.AddSingleton<ILoggerProvider>(sp => new RedactingLoggerProvider(sp.GetRequiredService<ConsoleLoggerProvider>()));
     }
 
+    /// <summary>URL credentials and connection-string passwords (Store:ConnectionString) masked.</summary>
+    public static string Redact(string text) => PgConnection.Redact(UrlRedactor.Redact(text));
+
     private sealed class Redacting(ILogger inner) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
@@ -31,8 +35,8 @@ public sealed class RedactingLoggerProvider(ILoggerProvider inner) : ILoggerProv
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             if (!IsEnabled(logLevel)) return;
-            var line = UrlRedactor.Redact(formatter(state, exception));
-            if (exception != null) line += Environment.NewLine + UrlRedactor.Redact(exception.ToString());
+            var line = Redact(formatter(state, exception));
+            if (exception != null) line += Environment.NewLine + Redact(exception.ToString());
             inner.Log(logLevel, eventId, line, null, static (s, _) => s);
         }
     }

@@ -24,8 +24,7 @@ public class LatestJpegTests
         frame.I420.AsSpan(0, W * H).Fill(120);
         frame.I420.AsSpan(W * H).Fill(128);
         worker.Latest.Offer(frame, new Box(0.1f, 0.4f, 0.2f, 0.4f)); // as the camera's loop does, with the frame's moving region
-        var directory = new CameraDirectory([worker], new OpenCvJpegEncoder(), TimeProvider.System);
-        return RgbImage.Decode(directory.LatestJpeg("cam")!);
+        return RgbImage.Decode(CameraDirectory.Encode(worker, new OpenCvJpegEncoder())!);
     }
 
     private static bool IsYellow((byte R, byte G, byte B) p) => p.R > 200 && p.G > 200 && p.B < p.G - 80;

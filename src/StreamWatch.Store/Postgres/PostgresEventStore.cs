@@ -1,0 +1,307 @@
+using System.Globalization;
+using System.Text;
+using Npgsql;
+using StreamWatch.Store.Sqlite;
+
+namespace StreamWatch.Store.Postgres;
+
+/// <summary>
+/// The shared event store: PostgreSQL (Npgsql), the same meaning as the SQLite store, for several
+/// nodes at once. Each call is one transaction. Recording is idempotent under at-least-once
+/// delivery: the same lifecycle message twice (two nodes ending one incident, a resend) adds no row;
+/// an ended incident stays ended. Keyframe JPEGs live in the database (bytea).
+/// </summary>
+public sealed class PostgresEventStore : IEventStore
+{
+    private readonly NpgsqlDataSource _db;
+    private readonly StoreLimits _limits;
+
+    private PostgresEventStore(NpgsqlDataSource db, StoreLimits limits) { _db = db; _limits = limits; }
+
+    /// <summary>Connects and migrates the schema.</summary>
+    public static async Task<PostgresEventStore> OpenAsync(string connectionString, StoreLimits limits, CancellationToken ct = default)
+    {
+        var store = new PostgresEventStore(NpgsqlDataSource.Create(connectionString), limits);
+        try
+        {
+            await using var db = await store._db.OpenConnectionAsync(ct);
+            await PgSchema.MigrateAsync(db, ct: ct);
+        }
+        catch { store.Dispose(); throw; }
+        return store;
+    }
+
+    public async Task RecordAlertAsync(AlertRecord a, CancellationToken ct = default)
+    {
+        await using var db = await _db.OpenConnectionAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
+        await RecordAsync(db, tx, a, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Several lifecycle messages in one transaction (benchmarks, bulk import).</summary>
+    internal async Task RecordManyAsync(IEnumerable<AlertRecord> alerts, CancellationToken ct = default)
+    {
+        await using var db = await _db.OpenConnectionAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
+        foreach (var a in alerts) await RecordAsync(db, tx, a, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private static async Task RecordAsync(NpgsqlConnection db, NpgsqlTransaction tx, AlertRecord a, CancellationToken ct)
+    {
+        var v = a.Verdict;
+        // Insert on first sight; a concurrent insert of the same id waits here and then sees the row.
+        long seq;
+        int stored = 0;
+        string? label = null, description = null;
+        double? confidence = null;
+        await using (var ins = Cmd(db, tx, """
+            INSERT INTO events(id, camera, rule, zone, severity, phase, start_ms, start_offset_ms, end_ms, end_offset_ms,
+              label, confidence, description, unverified)
+            VALUES (@id, @camera, @rule, @zone, @severity, @phase, @start, @startOffset, @end, @endOffset, @label, @confidence, @description, @unverified)
+            ON CONFLICT (id) DO NOTHING RETURNING seq
+            """, AlertParameters(a)))
+        {
+            if (await ins.ExecuteScalarAsync(ct) is long s) seq = s;
+            else seq = -1;
+        }
+        var created = seq >= 0;
+        if (!created)
+        {
+            await using var find = Cmd(db, tx, "SELECT seq, keyframes, label, confidence, description FROM events WHERE id = @id FOR UPDATE", ("id", a.Id));
+            await using var r = await find.ExecuteReaderAsync(ct);
+            await r.ReadAsync(ct);
+            seq = r.GetInt64(0);
+            stored = r.GetInt32(1);
+            label = r.IsDBNull(2) ? null : r.GetString(2);
+            confidence = r.IsDBNull(3) ? null : r.GetDouble(3);
+            description = r.IsDBNull(4) ? null : r.GetString(4);
+        }
+        int fresh;
+        await using (var life = Cmd(db, tx, "INSERT INTO lifecycle(event_seq, phase, utc_ms, offset_ms) VALUES (@seq, @phase, @utc, @offset) ON CONFLICT DO NOTHING",
+                         ("seq", seq), ("phase", a.Phase), ("utc", a.Utc.ToUnixTimeMilliseconds()), ("offset", Ms(a.Offset))))
+            fresh = await life.ExecuteNonQueryAsync(ct);
+        if (fresh == 0) return; // this very message was recorded before
+        if (!created)
+        {
+            await using var upd = Cmd(db, tx, """
+                UPDATE events SET zone = coalesce(@zone, zone),
+                  severity = CASE WHEN phase = 'end' THEN severity ELSE @severity END,
+                  end_ms = CASE WHEN phase = 'end' THEN end_ms ELSE @end END,
+                  end_offset_ms = CASE WHEN phase = 'end' THEN end_offset_ms ELSE @endOffset END,
+                  phase = CASE WHEN phase = 'end' THEN phase ELSE @phase END,
+                  label = coalesce(@label, label), confidence = coalesce(@confidence, confidence),
+                  description = coalesce(@description, description), unverified = @unverified
+                WHERE seq = @seq
+                """, [.. AlertParameters(a), ("seq", seq)]);
+            await upd.ExecuteNonQueryAsync(ct);
+        }
+        if (v != null && (created || v.Label != label || v.Confidence != confidence || v.Description != description))
+        {
+            await using var ver = Cmd(db, tx, "INSERT INTO verdicts(event_seq, utc_ms, label, confidence, description, model, latency_ms) VALUES (@seq, @utc, @label, @confidence, @description, @model, @latency)",
+                ("seq", seq), ("utc", a.Utc.ToUnixTimeMilliseconds()), ("label", v.Label), ("confidence", v.Confidence),
+                ("description", v.Description), ("model", v.Model), ("latency", v.LatencyMs));
+            await ver.ExecuteNonQueryAsync(ct);
+        }
+        if (a.Keyframes.Count <= stored) return;
+        long bytes = 0;
+        for (var n = stored; n < a.Keyframes.Count; n++)
+        {
+            var k = a.Keyframes[n];
+            var jpeg = k.Jpeg();
+            await using var kf = Cmd(db, tx, "INSERT INTO keyframes VALUES (@seq, @n, @utc, @offset, @bytes, @jpeg) ON CONFLICT DO NOTHING",
+                ("seq", seq), ("n", n), ("utc", k.Utc.ToUnixTimeMilliseconds()), ("offset", Ms(k.Offset)), ("bytes", jpeg.Length), ("jpeg", jpeg));
+            if (await kf.ExecuteNonQueryAsync(ct) == 1) bytes += jpeg.Length;
+        }
+        await using var count = Cmd(db, tx, "UPDATE events SET keyframes = greatest(keyframes, @n), keyframe_bytes = keyframe_bytes + @bytes WHERE seq = @seq",
+            ("n", a.Keyframes.Count), ("bytes", bytes), ("seq", seq));
+        await count.ExecuteNonQueryAsync(ct);
+    }
+
+    private static (string, object?)[] AlertParameters(AlertRecord a) =>
+    [
+        ("id", a.Id), ("camera", a.Camera), ("rule", a.Rule), ("zone", a.Zone), ("severity", a.Severity), ("phase", a.Phase),
+        ("start", a.Start.ToUnixTimeMilliseconds()), ("startOffset", Ms(a.StartOffset)),
+        ("end", a.End?.ToUnixTimeMilliseconds()), ("endOffset", a.End is null ? null : Ms(a.Offset)),
+        ("label", a.Verdict?.Label), ("confidence", a.Verdict?.Confidence), ("description", a.Verdict?.Description),
+        ("unverified", a.Unverified),
+    ];
+
+    public async Task RecordCameraStateAsync(CameraStateRecord s, CancellationToken ct = default)
+    {
+        await using var db = await _db.OpenConnectionAsync(ct);
+        await using var cmd = Cmd(db, null, "INSERT INTO camera_states VALUES (@camera, @utc, @online, @reason) ON CONFLICT DO NOTHING",
+            ("camera", s.Camera), ("utc", s.Utc.ToUnixTimeMilliseconds()), ("online", s.Online), ("reason", s.Reason));
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private const string SummaryColumns = """
+        e.seq, e.id, e.camera, e.rule, e.zone, e.severity, e.phase, e.start_ms, e.start_offset_ms, e.end_ms, e.end_offset_ms,
+        e.label, e.confidence, e.description, e.unverified, e.keyframes
+        """;
+
+    public async Task<EventPage> SearchAsync(EventQuery q, CancellationToken ct = default)
+    {
+        if (q.Limit is < 1 or > EventQuery.MaxLimit) throw new ArgumentOutOfRangeException(nameof(q), $"limit must be 1..{EventQuery.MaxLimit}");
+        long? before = null;
+        if (q.Cursor != null)
+            before = long.TryParse(q.Cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : throw new FormatException("malformed cursor");
+        var sql = new StringBuilder("SELECT ").Append(SummaryColumns).Append(" FROM events e WHERE true");
+        var parameters = new List<(string, object?)>();
+        void Filter(string clause, string name, object? value)
+        {
+            if (value is null) return;
+            sql.Append(" AND ").Append(clause);
+            parameters.Add((name, value));
+        }
+        // Plain words, all of which must match; plainto_tsquery never reads user text as query syntax.
+        var words = q.Text?.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        Filter("e.search @@ plainto_tsquery('simple', @text)", "text", words is { Length: > 0 } ? string.Join(' ', words) : null);
+        Filter("e.seq < @before", "before", before);
+        Filter("e.camera = @camera", "camera", q.Camera);
+        Filter("e.rule = @rule", "rule", q.Rule);
+        Filter("e.label = @label", "label", q.Label);
+        Filter("e.start_ms >= @from", "from", q.From?.ToUnixTimeMilliseconds());
+        Filter("e.start_ms < @to", "to", q.To?.ToUnixTimeMilliseconds());
+        Filter("e.confidence >= @minConfidence", "minConfidence", q.MinConfidence);
+        sql.Append(" ORDER BY e.seq DESC LIMIT @limit");
+        parameters.Add(("limit", q.Limit + 1));
+
+        await using var db = await _db.OpenConnectionAsync(ct);
+        await using var cmd = Cmd(db, null, sql.ToString(), [.. parameters]);
+        var items = new List<EventSummary>();
+        long lastSeq = 0;
+        string? next = null;
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            if (items.Count == q.Limit) { next = lastSeq.ToString(CultureInfo.InvariantCulture); break; }
+            lastSeq = r.GetInt64(0);
+            items.Add(ReadSummary(r));
+        }
+        return new EventPage(items, next);
+    }
+
+    private static EventSummary ReadSummary(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetString(1), Camera = r.GetString(2), Rule = r.GetString(3), Zone = r.IsDBNull(4) ? null : r.GetString(4),
+        Severity = r.GetString(5), Phase = r.GetString(6),
+        Start = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)), StartOffset = TimeSpan.FromMilliseconds(r.GetInt64(8)),
+        End = r.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)),
+        EndOffset = r.IsDBNull(10) ? null : TimeSpan.FromMilliseconds(r.GetInt64(10)),
+        Label = r.IsDBNull(11) ? null : r.GetString(11), Confidence = r.IsDBNull(12) ? null : r.GetDouble(12),
+        Description = r.IsDBNull(13) ? null : r.GetString(13), Unverified = r.GetBoolean(14), KeyframeCount = r.GetInt32(15),
+    };
+
+    public async Task<EventDetail?> GetAsync(string id, CancellationToken ct = default)
+    {
+        await using var db = await _db.OpenConnectionAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct); // one snapshot
+        long seq;
+        EventSummary summary;
+        await using (var cmd = Cmd(db, tx, $"SELECT {SummaryColumns} FROM events e WHERE e.id = @id", ("id", id)))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            if (!await r.ReadAsync(ct)) return null;
+            seq = r.GetInt64(0);
+            summary = ReadSummary(r);
+        }
+        var life = new List<LifecycleEntry>();
+        await using (var cmd = Cmd(db, tx, "SELECT phase, utc_ms, offset_ms FROM lifecycle WHERE event_seq = @seq ORDER BY pos", ("seq", seq)))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) life.Add(new(r.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), TimeSpan.FromMilliseconds(r.GetInt64(2))));
+        var verdicts = new List<StoredVerdict>();
+        await using (var cmd = Cmd(db, tx, "SELECT utc_ms, label, confidence, description, model, latency_ms FROM verdicts WHERE event_seq = @seq ORDER BY pos", ("seq", seq)))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+                verdicts.Add(new(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), r.GetString(1), r.GetDouble(2),
+                    r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetDouble(5)));
+        var keyframes = new List<StoredKeyframe>();
+        await using (var cmd = Cmd(db, tx, "SELECT n, utc_ms, offset_ms, bytes FROM keyframes WHERE event_seq = @seq ORDER BY n", ("seq", seq)))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+                keyframes.Add(new(r.GetInt32(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), TimeSpan.FromMilliseconds(r.GetInt64(2)), r.GetInt32(3)));
+        await tx.CommitAsync(ct);
+        return new EventDetail(summary, life, verdicts, keyframes);
+    }
+
+    public async Task<byte[]?> ReadKeyframeAsync(string id, int index, CancellationToken ct = default)
+    {
+        await using var db = await _db.OpenConnectionAsync(ct);
+        await using var cmd = Cmd(db, null, "SELECT k.jpeg FROM keyframes k JOIN events e ON e.seq = k.event_seq WHERE e.id = @id AND k.n = @n",
+            ("id", id), ("n", index));
+        return await cmd.ExecuteScalarAsync(ct) as byte[];
+    }
+
+    public async Task<IReadOnlyList<CameraStateRecord>> CameraHistoryAsync(string camera, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
+    {
+        await using var db = await _db.OpenConnectionAsync(ct);
+        await using var cmd = Cmd(db, null, "SELECT utc_ms, online, reason FROM camera_states WHERE camera = @camera AND utc_ms >= @from AND utc_ms < @to ORDER BY utc_ms",
+            ("camera", camera), ("from", from.ToUnixTimeMilliseconds()), ("to", to.ToUnixTimeMilliseconds()));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<CameraStateRecord>();
+        while (await r.ReadAsync(ct)) list.Add(new(camera, DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), r.GetBoolean(1), r.GetString(2)));
+        return list;
+    }
+
+    public async Task<IReadOnlyList<EventSummary>> OpenEventsAsync(string camera, CancellationToken ct = default)
+    {
+        await using var db = await _db.OpenConnectionAsync(ct);
+        await using var cmd = Cmd(db, null, $"SELECT {SummaryColumns} FROM events e WHERE e.camera = @camera AND e.phase <> 'end' ORDER BY e.seq", ("camera", camera));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<EventSummary>();
+        while (await r.ReadAsync(ct)) list.Add(ReadSummary(r));
+        return list;
+    }
+
+    /// <summary>
+    /// Each event's size: its row and its lifecycle, verdict and keyframe rows (JPEGs included) as
+    /// stored (<c>pg_column_size</c>). Indexes and free space are not counted: PostgreSQL reuses the
+    /// space of deleted rows (autovacuum) rather than shrinking its files.
+    /// </summary>
+    private const string SizedEvents = """
+        sized AS (SELECT e.seq, pg_column_size(e.*)::bigint
+            + coalesce((SELECT sum(pg_column_size(l.*)) FROM lifecycle l WHERE l.event_seq = e.seq), 0)
+            + coalesce((SELECT sum(pg_column_size(v.*)) FROM verdicts v WHERE v.event_seq = e.seq), 0)
+            + coalesce((SELECT sum(pg_column_size(k.*)) FROM keyframes k WHERE k.event_seq = e.seq), 0) AS b
+          FROM events e)
+        """;
+
+    /// <summary>The store's size as retention measures it (see <see cref="SizedEvents"/>).</summary>
+    public async Task<long> SizeBytesAsync(CancellationToken ct = default)
+    {
+        await using var db = await _db.OpenConnectionAsync(ct);
+        await using var cmd = Cmd(db, null, $"WITH {SizedEvents} SELECT coalesce(sum(b), 0)::bigint FROM sized");
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    public async Task<RetentionResult> ApplyRetentionAsync(DateTimeOffset now, CancellationToken ct = default)
+    {
+        await using var db = await _db.OpenConnectionAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
+        int byAge, bySize;
+        await using (var age = Cmd(db, tx, "DELETE FROM events WHERE start_ms < @cutoff", ("cutoff", (now - _limits.MaxAge).ToUnixTimeMilliseconds())))
+            byAge = await age.ExecuteNonQueryAsync(ct);
+        // Oldest first: every event before which the rest would still exceed the limit goes.
+        await using (var size = Cmd(db, tx, $"""
+            WITH {SizedEvents},
+            run AS (SELECT seq, b, sum(b) OVER (ORDER BY seq) AS cum, sum(b) OVER () AS total FROM sized)
+            DELETE FROM events WHERE seq IN (SELECT seq FROM run WHERE total - cum + b > @max)
+            """, ("max", _limits.MaxBytes)))
+            bySize = await size.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return new RetentionResult(byAge, bySize);
+    }
+
+    private static NpgsqlCommand Cmd(NpgsqlConnection db, NpgsqlTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var cmd = new NpgsqlCommand(sql, db, tx);
+        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return cmd;
+    }
+
+    private static long Ms(TimeSpan t) => (long)t.TotalMilliseconds;
+
+    public void Dispose() => _db.Dispose();
+}
