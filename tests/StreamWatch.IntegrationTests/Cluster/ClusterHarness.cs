@@ -166,7 +166,7 @@ public sealed class ClusterHarness : IAsyncDisposable
 
     /// <summary>Waits until every camera logged "now watches" on its owner after <paramref name="since"/> of that node's lines, i.e. is decoded there.</summary>
     public static async Task WaitWatchingAsync(ClusterNode node, string camera, TimeSpan timeout, int occurrence = 1) =>
-        await node.Process.WaitForLineAsync($"node {node.Name} now watches camera {camera}$", timeout, occurrence);
+        await node.Process.WaitForLineAsync($"node {node.Name} now watches camera {camera}", timeout, occurrence);
 
     /// <summary>Polls <paramref name="read"/> until <paramref name="done"/> holds (a bounded wait on a condition).</summary>
     public static async Task<T> WaitAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, Func<T, string>? show = null)
