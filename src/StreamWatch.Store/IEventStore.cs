@@ -27,6 +27,10 @@ public interface IEventStore : IDisposable
     /// <summary>A camera's online/offline changes in [from, to), oldest first.</summary>
     Task<IReadOnlyList<CameraStateRecord>> CameraHistoryAsync(string camera, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default);
 
+    /// <summary>A camera's incidents whose last lifecycle message is not <c>end</c>, oldest first
+    /// (a new owner ends those its dead predecessor left open).</summary>
+    Task<IReadOnlyList<EventSummary>> OpenEventsAsync(string camera, CancellationToken ct = default);
+
     /// <summary>Deletes events older than the age limit, then oldest events until under the size limit.</summary>
     Task<RetentionResult> ApplyRetentionAsync(DateTimeOffset now, CancellationToken ct = default);
 }

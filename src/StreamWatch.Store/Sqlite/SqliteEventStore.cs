@@ -296,6 +296,17 @@ public sealed class SqliteEventStore : IEventStore
         return Task.FromResult<IReadOnlyList<CameraStateRecord>>(list);
     }
 
+    public Task<IReadOnlyList<EventSummary>> OpenEventsAsync(string camera, CancellationToken ct = default)
+    {
+        using var db = OpenReader();
+        using var cmd = Command(db, null, $"SELECT {SummaryColumns} FROM events e WHERE e.camera = $camera AND e.phase <> 'end' ORDER BY e.seq",
+            ("$camera", camera));
+        using var r = cmd.ExecuteReader();
+        var list = new List<EventSummary>();
+        while (r.Read()) list.Add(ReadSummary(r));
+        return Task.FromResult<IReadOnlyList<EventSummary>>(list);
+    }
+
     /// <summary>Bytes the store occupies: live database pages plus keyframe files.</summary>
     public long SizeBytes()
     {

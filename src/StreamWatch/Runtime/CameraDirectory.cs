@@ -9,9 +9,9 @@ namespace StreamWatch.Runtime;
 /// The cameras for the API: state and reason, analysed frames per second (over the last ≥ 1 s),
 /// gate, open alerts (counted from the bus's lifecycle messages, so no camera is asked under its lock),
 /// and the newest frame. Every configured camera is listed; in a cluster, those another node watches
-/// carry its id in <c>node</c> and <c>local</c> = false (<paramref name="ownerOf"/>: the claim's owner).
+/// carry its id in <c>node</c> and <c>local</c> = false (<paramref name="claims"/>: camera → owner, read once per listing).
 /// </summary>
-internal sealed class CameraDirectory(CameraSet cameras, IJpegEncoder jpeg, TimeProvider time, Func<string, string?>? ownerOf = null) : ICameraDirectory
+internal sealed class CameraDirectory(CameraSet cameras, IJpegEncoder jpeg, TimeProvider time, Func<IReadOnlyDictionary<string, string>>? claims = null) : ICameraDirectory
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, (long Frames, long At, double Fps)> _rates = new();
@@ -38,10 +38,11 @@ internal sealed class CameraDirectory(CameraSet cameras, IJpegEncoder jpeg, Time
     {
         var now = time.GetTimestamp();
         var running = cameras.Workers.ToDictionary(w => w.Name);
+        var owners = claims?.Invoke();
         lock (_lock)
             return cameras.Configured.Select(c =>
             {
-                var owner = ownerOf?.Invoke(c.Name);
+                var owner = owners?.GetValueOrDefault(c.Name);
                 if (!running.TryGetValue(c.Name, out var w))
                     return new CameraInfo(c.Name, false, owner != null ? $"watched by node {owner}" : "not claimed", 0, false, 0, owner, false);
                 var frames = w.FramesAnalysed;

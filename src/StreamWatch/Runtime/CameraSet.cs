@@ -71,7 +71,7 @@ internal sealed class CameraSet(AppOptions options, ILoggerFactory logs, TimePro
     {
         if (store() is not { } s) return;
         var now = time.GetUtcNow();
-        foreach (var e in await OpenIncidents.ReadAsync(s, camera, ct))
+        foreach (var e in await s.OpenEventsAsync(camera, ct))
         {
             logs.CreateLogger("cluster").LogWarning("cluster: incident {Id} of camera {Camera} was left open by its previous owner; ending it (reason owner-lost)", e.Id, camera);
             publish(new AlertChanged(camera, now, e.EndOffset ?? e.StartOffset, new Alert
@@ -84,22 +84,4 @@ internal sealed class CameraSet(AppOptions options, ILoggerFactory logs, TimePro
     }
 
     public void FenceOpened() => fenceOpened();
-}
-
-/// <summary>A camera's incidents whose last message is not an end, from the (shared) event store.</summary>
-internal static class OpenIncidents
-{
-    // TODO(pgstore merge): IEventStore.OpenEventsAsync(camera, ct) replaces this scan of the newest 2,000 incidents.
-    public static async Task<IReadOnlyList<EventSummary>> ReadAsync(IEventStore store, string camera, CancellationToken ct)
-    {
-        var open = new List<EventSummary>();
-        string? cursor = null;
-        for (var page = 0; page < 4; page++)
-        {
-            var p = await store.SearchAsync(new EventQuery { Camera = camera, Limit = EventQuery.MaxLimit, Cursor = cursor }, ct);
-            open.AddRange(p.Items.Where(e => e.Phase != "end"));
-            if ((cursor = p.Next) == null) break;
-        }
-        return open;
-    }
 }

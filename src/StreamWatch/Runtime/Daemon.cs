@@ -81,7 +81,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
             if (e is AlertChanged or CameraStateChanged && EventJson.Format(e, wallClock: true) is { } json) api.Live.Publish(json);
         }
         var set = _cameras = new CameraSet(options, logs, time, _health, Publish, () => _store, () => _mqtt?.Wake(), coordinator == null ? null : bus.DrainedAsync);
-        directory = new CameraDirectory(set, _jpeg, time, coordinator == null ? null : name => coordinator.View.Claims.GetValueOrDefault(name));
+        directory = new CameraDirectory(set, _jpeg, time, coordinator == null ? null : () => coordinator.View.Claims);
         if (_mqtt != null) _mqtt.StatsSource = () => Stats.Snapshot(set.Workers);
         api.Cameras = directory;
         api.Store = _store;

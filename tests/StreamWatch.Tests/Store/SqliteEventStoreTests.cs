@@ -101,6 +101,24 @@ public sealed class SqliteEventStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Open_events_are_the_cameras_incidents_not_yet_ended_oldest_first()
+    {
+        using var store = Open();
+        await store.RecordAlertAsync(Alert("o1", "new", T0));
+        await store.RecordAlertAsync(Alert("done", "new", T0.AddMinutes(1)));
+        await store.RecordAlertAsync(Alert("done", "end", T0.AddMinutes(1), end: T0.AddMinutes(2)));
+        await store.RecordAlertAsync(Alert("o2", "new", T0.AddMinutes(3)));
+        await store.RecordAlertAsync(Alert("o2", "update", T0.AddMinutes(3), verdict: new("person", 0.8, "walks", null, null)));
+        await store.RecordAlertAsync(Alert("other", "new", T0.AddMinutes(4), camera: "garage"));
+
+        var open = await store.OpenEventsAsync("yard");
+        Assert.Equal(["o1", "o2"], open.Select(e => e.Id));
+        Assert.Equal(("update", "person"), (open[1].Phase, open[1].Label));
+        Assert.Equal(["other"], (await store.OpenEventsAsync("garage")).Select(e => e.Id));
+        Assert.Empty(await store.OpenEventsAsync("nowhere"));
+    }
+
+    [Fact]
     public async Task Camera_history_is_kept_in_order()
     {
         using var store = Open();
