@@ -164,7 +164,7 @@ public sealed class ClusterHarness : IAsyncDisposable
         WaitClaimsAsync(c => c.Count == cameras && c.Values.All(nodes.Contains)
             && nodes.All(n => c.Values.Count(v => v == n) is var k && k >= cameras / nodes.Count && k <= (cameras + nodes.Count - 1) / nodes.Count), timeout);
 
-    /// <summary>Waits until every camera logged "now watches" on its owner after <paramref name="since"/> of that node's lines, i.e. is decoded there.</summary>
+    /// <summary>Waits for the <paramref name="occurrence"/>-th "now watches" line of <paramref name="camera"/> on <paramref name="node"/> (it claimed and started it).</summary>
     public static async Task WaitWatchingAsync(ClusterNode node, string camera, TimeSpan timeout, int occurrence = 1) =>
         await node.Process.WaitForLineAsync($"node {node.Name} now watches camera {camera}", timeout, occurrence);
 

@@ -40,12 +40,14 @@ public sealed class ThreeNodeTests(ITestOutputHelper output)
                     Assert.Equal(owner == node.Name, cams[camera].Local);
                 }
             }
-            foreach (var camera in claims.Keys)
-                Assert.Equal(1, h.Nodes.Sum(n => n.Process.CountLines($"now watches camera {camera}")));
+            foreach (var node in h.Nodes) // and each node runs exactly the cameras it claims
+                Assert.Contains($"streamwatch_cluster_cameras_owned {claims.Values.Count(v => v == node.Name)}\n", await node.GetAsync("metrics"));
             await h.Alerts.WaitAsync(m => ClusterHarness.CameraNames(Cameras).All(c => m.Any(x => x.Camera == c && x.Type == "end")), Wait);
 
             // kill -9 of c: only c's cameras move, to a and b, within TTL + 5 s
             var onC = claims.Where(c => c.Value == "c").Select(c => c.Key).ToList();
+            int Watches(string node, string camera) => h[node].Process.CountLines($"node {node} now watches camera {camera}");
+            var watchedBefore = onC.ToDictionary(c => c, c => Abc.ToDictionary(n => n, n => Watches(n, c)));
             var killedAt = DateTimeOffset.UtcNow;
             var sw = Stopwatch.StartNew();
             await h["c"].KillAsync();
@@ -53,7 +55,7 @@ public sealed class ThreeNodeTests(ITestOutputHelper output)
             foreach (var camera in onC)
             {
                 var owner = h[after[camera]];
-                await ClusterHarness.WaitWatchingAsync(owner, camera, TimeSpan.FromSeconds(Ttl + 5) - sw.Elapsed);
+                await ClusterHarness.WaitWatchingAsync(owner, camera, TimeSpan.FromSeconds(Ttl + 5) - sw.Elapsed, watchedBefore[camera][owner.Name] + 1);
             }
             output.WriteLine($"kill -9 → its {onC.Count} cameras watched elsewhere: {sw.Elapsed.TotalSeconds:F2} s (TTL {Ttl} s; load {Load()})");
             foreach (var (camera, owner) in claims.Where(c => c.Value != "c")) Assert.Equal(owner, after[camera]);

@@ -74,14 +74,13 @@ public sealed class DaemonModelTierTests : IDisposable
               "Zones": [{"Name": "lawn", "Polygon": "0,0.4 1,0.4 1,1 0,1"}],
               "Rules": [{"Name": "intrusion", "Zone": "lawn", "Profile": "security", "EndAfterSeconds": 1}]}]
             """;
-        var model = $$$""", "Model": {"Backend": "openai", "OpenAi": {"BaseUrls": ["http://127.0.0.1:{{{HangsPort}}}/v1", "http://127.0.0.1:{{{WorksPort}}}/v1"],
-            "Model": "qwen3-vl", "TimeoutSeconds": 2, "CircuitBreakerFailures": 1, "CircuitBreakerSeconds": 60}}""";
+        var model = $$$""", "Model": {"Backend": "openai", "OpenAi": {"BaseUrls": ["http://127.0.0.1:{{{HangsPort}}}/v1", "http://127.0.0.1:{{{WorksPort}}}/v1"], "Model": "qwen3-vl", "TimeoutSeconds": 2, "CircuitBreakerFailures": 1, "CircuitBreakerSeconds": 60}}""";
         await using var daemon = await DaemonProcess.StartAsync(cameras, extra: model);
 
-        // three alerts in a row get their verdict, one loop of the clip apart
-        await daemon.Process.WaitForLineAsync("ALERT update intrusion on yard .*intrusion \\(0.87\\): a person walks", TimeSpan.FromSeconds(120), occurrence: 3);
+        // alerts keep getting their verdict (the first requests alternate between the servers)
+        await daemon.Process.WaitForLineAsync("ALERT update intrusion on yard .*intrusion \\(0.87\\): a person walks", TimeSpan.FromSeconds(120), occurrence: 2);
         Assert.True(_hung >= 1, "the hanging server was never asked, so this proves nothing");
-        Assert.True(_answered >= 3);
+        Assert.True(_answered >= 2);
         Assert.Equal(0, await daemon.StopAsync());
     }
 }
