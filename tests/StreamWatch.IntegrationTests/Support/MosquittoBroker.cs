@@ -20,6 +20,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
     public int Port { get; }
     public bool Running => _process is { HasExited: false };
     public string Output => _process?.Output ?? "";
+    public IReadOnlyCollection<string> Lines => _process?.Lines ?? [];
 
     public static async Task<MosquittoBroker> StartAsync(bool persistence = false, TlsFiles? tls = null,
         (string User, string Password)? auth = null, bool requireClientCertificate = false, bool tcpNoDelay = false)
