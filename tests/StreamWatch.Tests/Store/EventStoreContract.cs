@@ -64,8 +64,9 @@ public abstract class EventStoreContract : IAsyncLifetime
         var fox = new VerdictRecord("animal", 0.6, "a fox crosses the lawn", "m", 100);
         var man = new VerdictRecord("person", 0.9, "a courier carries a parcel", "m", 120);
         await store.RecordAlertAsync(Alert("a1", "new", T0, verdict: fox));
-        await store.RecordAlertAsync(Alert("a1", "update", T0, verdict: fox));
-        await store.RecordAlertAsync(Alert("a1", "update", T0, verdict: man));
+        // distinct messages have distinct times (the same phase at the same instant is a resend, recorded once)
+        await store.RecordAlertAsync(Alert("a1", "update", T0, verdict: fox) with { Utc = T0.AddSeconds(1) });
+        await store.RecordAlertAsync(Alert("a1", "update", T0, verdict: man) with { Utc = T0.AddSeconds(2) });
         await store.RecordAlertAsync(Alert("a1", "end", T0, end: T0.AddSeconds(5))); // no verdict: the last one stays
 
         var d = await store.GetAsync("a1");
