@@ -178,21 +178,11 @@ public sealed class PostgresEventStore : IEventStore
         {
             if (items.Count == q.Limit) { next = lastSeq.ToString(CultureInfo.InvariantCulture); break; }
             lastSeq = r.GetInt64(0);
-            items.Add(ReadSummary(r));
+            items.Add(StoredRows.Summary(r));
         }
         return new EventPage(items, next);
     }
 
-    private static EventSummary ReadSummary(NpgsqlDataReader r) => new()
-    {
-        Id = r.GetString(1), Camera = r.GetString(2), Rule = r.GetString(3), Zone = r.IsDBNull(4) ? null : r.GetString(4),
-        Severity = r.GetString(5), Phase = r.GetString(6),
-        Start = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)), StartOffset = TimeSpan.FromMilliseconds(r.GetInt64(8)),
-        End = r.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)),
-        EndOffset = r.IsDBNull(10) ? null : TimeSpan.FromMilliseconds(r.GetInt64(10)),
-        Label = r.IsDBNull(11) ? null : r.GetString(11), Confidence = r.IsDBNull(12) ? null : r.GetDouble(12),
-        Description = r.IsDBNull(13) ? null : r.GetString(13), Unverified = r.GetBoolean(14), KeyframeCount = r.GetInt32(15),
-    };
 
     public async Task<EventDetail?> GetAsync(string id, CancellationToken ct = default)
     {
@@ -205,23 +195,22 @@ public sealed class PostgresEventStore : IEventStore
         {
             if (!await r.ReadAsync(ct)) return null;
             seq = r.GetInt64(0);
-            summary = ReadSummary(r);
+            summary = StoredRows.Summary(r);
         }
         var life = new List<LifecycleEntry>();
         await using (var cmd = Cmd(db, tx, "SELECT phase, utc_ms, offset_ms FROM lifecycle WHERE event_seq = @seq ORDER BY pos", ("seq", seq)))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct)) life.Add(new(r.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), TimeSpan.FromMilliseconds(r.GetInt64(2))));
+            while (await r.ReadAsync(ct)) life.Add(StoredRows.Lifecycle(r));
         var verdicts = new List<StoredVerdict>();
         await using (var cmd = Cmd(db, tx, "SELECT utc_ms, label, confidence, description, model, latency_ms FROM verdicts WHERE event_seq = @seq ORDER BY pos", ("seq", seq)))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
-                verdicts.Add(new(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), r.GetString(1), r.GetDouble(2),
-                    r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetDouble(5)));
+                verdicts.Add(StoredRows.Verdict(r));
         var keyframes = new List<StoredKeyframe>();
         await using (var cmd = Cmd(db, tx, "SELECT n, utc_ms, offset_ms, bytes FROM keyframes WHERE event_seq = @seq ORDER BY n", ("seq", seq)))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
-                keyframes.Add(new(r.GetInt32(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), TimeSpan.FromMilliseconds(r.GetInt64(2)), r.GetInt32(3)));
+                keyframes.Add(StoredRows.Keyframe(r));
         await tx.CommitAsync(ct);
         return new EventDetail(summary, life, verdicts, keyframes);
     }
@@ -251,7 +240,7 @@ public sealed class PostgresEventStore : IEventStore
         await using var cmd = Cmd(db, null, $"SELECT {SummaryColumns} FROM events e WHERE e.camera = @camera AND e.phase <> 'end' ORDER BY e.seq", ("camera", camera));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<EventSummary>();
-        while (await r.ReadAsync(ct)) list.Add(ReadSummary(r));
+        while (await r.ReadAsync(ct)) list.Add(StoredRows.Summary(r));
         return list;
     }
 

@@ -175,7 +175,7 @@ public sealed class SqliteEventStore : IEventStore
         {
             if (items.Count == q.Limit) { next = lastSeq.ToString(CultureInfo.InvariantCulture); break; }
             lastSeq = r.GetInt64(0);
-            items.Add(ReadSummary(r));
+            items.Add(StoredRows.Summary(r));
         }
         return Task.FromResult(new EventPage(items, next));
     }
@@ -187,16 +187,6 @@ public sealed class SqliteEventStore : IEventStore
         return words.Length == 0 ? null : string.Join(' ', words.Select(w => "\"" + w.Replace("\"", "\"\"") + "\""));
     }
 
-    private static EventSummary ReadSummary(SqliteDataReader r) => new()
-    {
-        Id = r.GetString(1), Camera = r.GetString(2), Rule = r.GetString(3), Zone = r.IsDBNull(4) ? null : r.GetString(4),
-        Severity = r.GetString(5), Phase = r.GetString(6),
-        Start = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)), StartOffset = TimeSpan.FromMilliseconds(r.GetInt64(8)),
-        End = r.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)),
-        EndOffset = r.IsDBNull(10) ? null : TimeSpan.FromMilliseconds(r.GetInt64(10)),
-        Label = r.IsDBNull(11) ? null : r.GetString(11), Confidence = r.IsDBNull(12) ? null : r.GetDouble(12),
-        Description = r.IsDBNull(13) ? null : r.GetString(13), Unverified = r.GetInt64(14) != 0, KeyframeCount = r.GetInt32(15),
-    };
 
     public Task<EventDetail?> GetAsync(string id, CancellationToken ct = default)
     {
@@ -209,23 +199,22 @@ public sealed class SqliteEventStore : IEventStore
         {
             if (!r.Read()) return Task.FromResult<EventDetail?>(null);
             seq = r.GetInt64(0);
-            summary = ReadSummary(r);
+            summary = StoredRows.Summary(r);
         }
         var life = new List<LifecycleEntry>();
         using (var cmd = Command(db, tx, "SELECT phase, utc_ms, offset_ms FROM lifecycle WHERE event_seq = $seq ORDER BY rowid", ("$seq", seq)))
         using (var r = cmd.ExecuteReader())
-            while (r.Read()) life.Add(new(r.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), TimeSpan.FromMilliseconds(r.GetInt64(2))));
+            while (r.Read()) life.Add(StoredRows.Lifecycle(r));
         var verdicts = new List<StoredVerdict>();
         using (var cmd = Command(db, tx, "SELECT utc_ms, label, confidence, description, model, latency_ms FROM verdicts WHERE event_seq = $seq ORDER BY rowid", ("$seq", seq)))
         using (var r = cmd.ExecuteReader())
             while (r.Read())
-                verdicts.Add(new(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), r.GetString(1), r.GetDouble(2),
-                    r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetDouble(5)));
+                verdicts.Add(StoredRows.Verdict(r));
         var keyframes = new List<StoredKeyframe>();
         using (var cmd = Command(db, tx, "SELECT n, utc_ms, offset_ms, bytes FROM keyframes WHERE event_seq = $seq ORDER BY n", ("$seq", seq)))
         using (var r = cmd.ExecuteReader())
             while (r.Read())
-                keyframes.Add(new(r.GetInt32(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), TimeSpan.FromMilliseconds(r.GetInt64(2)), r.GetInt64(3)));
+                keyframes.Add(StoredRows.Keyframe(r));
         return Task.FromResult<EventDetail?>(new EventDetail(summary, life, verdicts, keyframes));
     }
 
@@ -259,7 +248,7 @@ public sealed class SqliteEventStore : IEventStore
             ("$camera", camera));
         using var r = cmd.ExecuteReader();
         var list = new List<EventSummary>();
-        while (r.Read()) list.Add(ReadSummary(r));
+        while (r.Read()) list.Add(StoredRows.Summary(r));
         return Task.FromResult<IReadOnlyList<EventSummary>>(list);
     }
 
