@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text;
 using System.Text.Json;
 using StreamWatch.IntegrationTests.Support;
 
@@ -13,45 +11,12 @@ namespace StreamWatch.IntegrationTests.Daemon;
 public sealed class DaemonModelTests : IDisposable
 {
     private const string Verdict = """{"description":"a person walks across the lawn","label":"intrusion","anomaly":true,"severity":"critical","confidence":0.87,"start":"00:00:02.000","end":"00:00:04.000"}""";
-    private readonly HttpListener _server = new();
+    private readonly StandInModel _model = new(Verdict);
     private readonly string _dir = Repo.TempDir("daemonmodel");
-    private int _requests;
-
-    public DaemonModelTests()
-    {
-        Port = FreePort.Get();
-        _server.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _server.Start();
-        _ = Task.Run(ServeAsync);
-    }
-
-    private int Port { get; }
-
-    private async Task ServeAsync()
-    {
-        while (_server.IsListening)
-        {
-            HttpListenerContext ctx;
-            try { ctx = await _server.GetContextAsync(); }
-            catch (Exception) { return; }
-            Interlocked.Increment(ref _requests);
-            using (var reader = new StreamReader(ctx.Request.InputStream)) await reader.ReadToEndAsync();
-            var body = JsonSerializer.Serialize(new
-            {
-                id = "chatcmpl-1", @object = "chat.completion", model = "qwen3-vl",
-                choices = new[] { new { index = 0, message = new { role = "assistant", content = Verdict }, finish_reason = "stop" } },
-            });
-            var bytes = Encoding.UTF8.GetBytes(body);
-            ctx.Response.ContentType = "application/json";
-            await ctx.Response.OutputStream.WriteAsync(bytes);
-            ctx.Response.Close();
-        }
-    }
 
     public void Dispose()
     {
-        _server.Stop();
-        _server.Close();
+        _model.Dispose();
         Directory.Delete(_dir, true);
     }
 
@@ -65,12 +30,12 @@ public sealed class DaemonModelTests : IDisposable
               "Rules": [{"Name": "intrusion", "Zone": "lawn", "Profile": "security", "EndAfterSeconds": 3},
                         {"Name": "verified", "Zone": "lawn", "Profile": "security", "RequireVerification": true, "EndAfterSeconds": 3}]}]
             """;
-        var model = $$$""", "Model": {"Backend": "openai", "OpenAi": {"BaseUrl": "http://127.0.0.1:{{{Port}}}/v1", "Model": "qwen3-vl"}}""";
+        var model = $$$""", "Model": {"Backend": "openai", "OpenAi": {"BaseUrl": "{{{_model.BaseUrl}}}", "Model": "qwen3-vl"}}""";
         await using var daemon = await DaemonProcess.StartAsync(cameras, extra: model);
 
         await daemon.Process.WaitForLineAsync("ALERT update intrusion on yard .*intrusion \\(0.87\\): a person walks", TimeSpan.FromSeconds(90));
         await daemon.Process.WaitForLineAsync("ALERT new verified on yard .*intrusion \\(0.87\\)", TimeSpan.FromSeconds(90));
-        Assert.True(_requests >= 1);
+        Assert.True(_model.Requests >= 1);
         Assert.Equal(0, await daemon.StopAsync());
 
         var lines = File.ReadLines(Path.Combine(daemon.StateDir, "events.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();

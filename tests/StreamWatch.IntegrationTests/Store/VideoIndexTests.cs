@@ -20,13 +20,11 @@ public sealed class VideoIndexTests : IDisposable
     private const string Verdict = """{"description":"a person walks across the lawn","label":"intrusion","anomaly":true,"severity":"critical","confidence":0.87,"start":"00:00:02.000","end":"00:00:04.000"}""";
     private static readonly Regex Clock = new(@"^\d\d:\d\d:\d\d\.\d{3}$");
     private readonly string _dir = Repo.TempDir("index");
-    private readonly HttpListener _server = new();
-    private int _requests;
+    private StandInModel? _model;
 
     public void Dispose()
     {
-        if (_server.IsListening) _server.Stop();
-        _server.Close();
+        _model?.Dispose();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_dir, true);
     }
@@ -34,10 +32,10 @@ public sealed class VideoIndexTests : IDisposable
     [Fact]
     public async Task Openai_backend_gives_a_timeline_with_verdicts_and_searchable_stored_events()
     {
-        var port = StartStandIn();
-        var (timeline, store, _) = await IndexAsync(new { Backend = "openai", OpenAi = new { BaseUrl = $"http://127.0.0.1:{port}/v1", Model = "qwen3-vl" } });
+        _model = new StandInModel(Verdict);
+        var (timeline, store, _) = await IndexAsync(new { Backend = "openai", OpenAi = new { BaseUrl = _model.BaseUrl, Model = "qwen3-vl" } });
         using var _ = store;
-        Assert.True(_requests >= 1);
+        Assert.True(_model.Requests >= 1);
         Assert.Equal("box-10-2", timeline.GetProperty("camera").GetString());
         var events = timeline.GetProperty("events").EnumerateArray().ToList();
         var first = Assert.Single(events);
@@ -96,32 +94,5 @@ public sealed class VideoIndexTests : IDisposable
         Assert.DoesNotContain("\r", e.ToString()); // stderr is no terminal here: no progress bar
         var timeline = JsonDocument.Parse(await File.ReadAllTextAsync(output)).RootElement;
         return (timeline, new SqliteEventStore(Path.Combine(_dir, "state", "events.db"), new StoreLimits(TimeSpan.FromDays(36500), long.MaxValue / 4)), e.ToString());
-    }
-
-    private int StartStandIn()
-    {
-        var port = FreePort.Get();
-        _server.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _server.Start();
-        _ = Task.Run(async () =>
-        {
-            while (_server.IsListening)
-            {
-                HttpListenerContext ctx;
-                try { ctx = await _server.GetContextAsync(); }
-                catch (Exception) { return; }
-                Interlocked.Increment(ref _requests);
-                using (var reader = new StreamReader(ctx.Request.InputStream)) await reader.ReadToEndAsync();
-                var body = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
-                {
-                    id = "chatcmpl-1", @object = "chat.completion", model = "qwen3-vl",
-                    choices = new[] { new { index = 0, message = new { role = "assistant", content = Verdict }, finish_reason = "stop" } },
-                }));
-                ctx.Response.ContentType = "application/json";
-                await ctx.Response.OutputStream.WriteAsync(body);
-                ctx.Response.Close();
-            }
-        });
-        return port;
     }
 }

@@ -16,43 +16,13 @@ public sealed class WebUiTests : IDisposable
 {
     private const string Word = "zebracrossing";
     private const string Description = $"a courier on the {Word} <script>window.__xss = 1</script><img src=x onerror=\"window.__xss = 2\">";
-    private readonly HttpListener _model = new();
+    private readonly StandInModel _model = new(JsonSerializer.Serialize(new { description = Description, label = "intrusion", anomaly = true, severity = "critical", confidence = 0.87, start = "00:00:02.000", end = "00:00:04.000" }));
     private readonly string _dir = Repo.TempDir("webui");
-    private readonly int _port = FreePort.Get();
     public static string Artifacts => Path.Combine(AppContext.BaseDirectory, "artifacts");
-
-    public WebUiTests()
-    {
-        _model.Prefixes.Add($"http://127.0.0.1:{_port}/");
-        _model.Start();
-        _ = Task.Run(ServeAsync);
-    }
-
-    private async Task ServeAsync()
-    {
-        var verdict = JsonSerializer.Serialize(new { description = Description, label = "intrusion", anomaly = true, severity = "critical", confidence = 0.87, start = "00:00:02.000", end = "00:00:04.000" });
-        while (_model.IsListening)
-        {
-            HttpListenerContext ctx;
-            try { ctx = await _model.GetContextAsync(); }
-            catch (Exception) { return; }
-            using (var reader = new StreamReader(ctx.Request.InputStream)) await reader.ReadToEndAsync();
-            var body = JsonSerializer.Serialize(new
-            {
-                id = "chatcmpl-1", @object = "chat.completion", model = "qwen3-vl",
-                choices = new[] { new { index = 0, message = new { role = "assistant", content = verdict }, finish_reason = "stop" } },
-            });
-            var bytes = Encoding.UTF8.GetBytes(body);
-            ctx.Response.ContentType = "application/json";
-            await ctx.Response.OutputStream.WriteAsync(bytes);
-            ctx.Response.Close();
-        }
-    }
 
     public void Dispose()
     {
-        _model.Stop();
-        _model.Close();
+        _model.Dispose();
         Directory.Delete(_dir, true);
     }
 
@@ -65,7 +35,7 @@ public sealed class WebUiTests : IDisposable
               "Zones": [{"Name": "path", "Polygon": "0,0.4 1,0.4 1,1 0,1"}],
               "Rules": [{"Name": "intrusion", "Zone": "path", "Profile": "security", "EndAfterSeconds": 2, "CooldownSeconds": 1}]}]
             """;
-        var model = $$$""", "Model": {"Backend": "openai", "OpenAi": {"BaseUrl": "http://127.0.0.1:{{{_port}}}/v1", "Model": "qwen3-vl"}}""";
+        var model = $$$""", "Model": {"Backend": "openai", "OpenAi": {"BaseUrl": "{{{_model.BaseUrl}}}", "Model": "qwen3-vl"}}""";
         await using var daemon = await DaemonProcess.StartAsync(cameras, extra: model);
         Directory.CreateDirectory(Artifacts);
 
