@@ -62,11 +62,7 @@ public sealed class ClusterNode : IAsyncDisposable
     public void Resume() => Process.Signal(ChildProcess.SIGCONT);
 
     /// <summary>SIGTERM; the exit code.</summary>
-    public async Task<int> StopAsync()
-    {
-        Process.Signal(ChildProcess.SIGTERM);
-        return await Process.WaitExitAsync(TimeSpan.FromSeconds(60));
-    }
+    public Task<int> StopAsync() => Process.TerminateAsync(TimeSpan.FromSeconds(60));
 
     public async Task<string> GetAsync(string path)
     {

@@ -42,11 +42,7 @@ public sealed class DaemonProcess : IAsyncDisposable
     }
 
     /// <summary>SIGTERM, as systemd stops the service; returns the exit code.</summary>
-    public async Task<int> StopAsync()
-    {
-        Process.Signal(ChildProcess.SIGTERM);
-        return await Process.WaitExitAsync(TimeSpan.FromSeconds(60));
-    }
+    public Task<int> StopAsync() => Process.TerminateAsync(TimeSpan.FromSeconds(60));
 
     public async ValueTask DisposeAsync()
     {

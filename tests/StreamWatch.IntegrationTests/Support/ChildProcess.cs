@@ -98,6 +98,13 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public void Signal(int signal) { if (!_p.HasExited) kill(_p.Id, signal); }
 
+    /// <summary>SIGTERM (a graceful stop, as systemd sends it), then <see cref="WaitExitAsync"/>: the exit code.</summary>
+    public Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        Signal(SIGTERM);
+        return WaitExitAsync(timeout);
+    }
+
     public async Task<int> WaitExitAsync(TimeSpan timeout)
     {
         var done = await Task.WhenAny(Exited, Task.Delay(timeout));

@@ -73,8 +73,7 @@ public sealed class EtcdServer : IAsyncDisposable
     public async Task StopAsync()
     {
         if (!Running) return;
-        _process!.Signal(ChildProcess.SIGTERM);
-        await _process.WaitExitAsync(TimeSpan.FromSeconds(30));
+        await _process!.TerminateAsync(TimeSpan.FromSeconds(30));
     }
 
     public void Freeze() => _process!.Signal(ChildProcess.SIGSTOP);

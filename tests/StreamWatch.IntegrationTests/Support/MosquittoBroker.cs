@@ -63,8 +63,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
     public async Task StopAsync()
     {
         if (!Running) return;
-        _process!.Signal(ChildProcess.SIGTERM);
-        await _process.WaitExitAsync(TimeSpan.FromSeconds(30));
+        await _process!.TerminateAsync(TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Freezes the broker (SIGSTOP): connections stay open but nothing is read or acknowledged.</summary>
