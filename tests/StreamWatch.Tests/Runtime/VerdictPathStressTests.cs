@@ -86,7 +86,9 @@ public sealed class VerdictPathStressTests
                 Rules =
                 {
                     new RuleOptions { Name = "held", Type = RuleType.Motion, Profile = "security", RequireVerification = true, EndAfterSeconds = 0.4, CooldownSeconds = 0 },
-                    new RuleOptions { Name = "told", Type = RuleType.Motion, Profile = "security", EndAfterSeconds = 0.4, CooldownSeconds = 0 },
+                    // Open for the whole run (the 1.2 s still part of a cycle is shorter than 3 s): a verdict
+                    // that lands on it whenever it comes must show as an Update; a short one could end first.
+                    new RuleOptions { Name = "told", Type = RuleType.Motion, Profile = "security", EndAfterSeconds = 3, CooldownSeconds = 0 },
                 },
             });
         return options;
