@@ -58,6 +58,13 @@ internal static class Schema
           INSERT INTO events_fts(rowid, label, description, camera, rule, zone) VALUES (new.seq, new.label, new.description, new.camera, new.rule, new.zone);
         END;
         """,
+        // 4: a lifecycle message is stored once (a resend adds no row, as in PostgreSQL): drop the
+        // repeats older versions stored, then the unique index (it also serves the lookups by event)
+        """
+        DELETE FROM lifecycle WHERE rowid NOT IN (SELECT min(rowid) FROM lifecycle GROUP BY event_seq, phase, utc_ms, offset_ms);
+        DROP INDEX lifecycle_event;
+        CREATE UNIQUE INDEX lifecycle_message ON lifecycle(event_seq, phase, utc_ms, offset_ms);
+        """,
     ];
 
     public static int Version(SqliteConnection db)

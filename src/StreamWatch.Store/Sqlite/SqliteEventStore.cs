@@ -10,13 +10,15 @@ namespace StreamWatch.Store.Sqlite;
 /// loses nothing committed) beside a folder of keyframe JPEGs. Each write is one transaction; a
 /// keyframe file is complete on disk (written, flushed, renamed) before the row naming it commits,
 /// so after <c>kill -9</c> there is no half-written event, at most an unreferenced file.
-/// Writes go through one connection behind a lock; reads use their own pooled connections.
+/// Writes go through one connection behind a lock; reads use their own pooled connections; the
+/// write-ahead log is checkpointed by a thread of its own (<see cref="Checkpointer"/>), off the commit path.
 /// Events are ordered by insertion (<c>seq</c>), which is the order their incidents began.
 /// </summary>
 public sealed class SqliteEventStore : IEventStore
 {
     private readonly SqliteConnection _db;
     private readonly WriteCommands _write;
+    private readonly Checkpointer _checkpointer;
     private readonly string _readConnection;
     private readonly object _lock = new();
     private readonly string _keyframeDir;
@@ -33,9 +35,11 @@ public sealed class SqliteEventStore : IEventStore
         PrivateFiles.CreateFolder(_keyframeDir);
         _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Pooling = false }.ToString());
         _db.Open();
-        Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
+        Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA cache_size=-65536; " +
+             $"PRAGMA wal_autocheckpoint={Checkpointer.BackstopPages};");
         Schema.Migrate(_db);
         _write = new WriteCommands(_db);
+        _checkpointer = new Checkpointer(new SqliteConnectionStringBuilder { DataSource = full, Pooling = false }.ToString());
         foreach (var f in new[] { full, full + "-wal", full + "-shm" }) PrivateFiles.Restrict(f);
         _readConnection = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
     }
@@ -59,6 +63,7 @@ public sealed class SqliteEventStore : IEventStore
             {
                 foreach (var a in alerts) Record(tx, a, written);
                 tx.Commit();
+                _checkpointer.Committed();
             }
             catch
             {
@@ -72,6 +77,9 @@ public sealed class SqliteEventStore : IEventStore
     /// one, plus one per new keyframe and one for their count (all prepared, see <see cref="WriteCommands"/>).</summary>
     private void Record(SqliteTransaction tx, AlertRecord a, List<string> written)
     {
+        var utc = a.Utc.ToUnixTimeMilliseconds();
+        if (WriteCommands.Bind(_write.Recorded, tx, a.Id, a.Phase, utc, Ms(a.Offset)).ExecuteScalar() != null)
+            return; // this very message was recorded before (a resend): no row changes, as in PostgreSQL
         long seq;
         int stored;
         var v = a.Verdict;
@@ -84,7 +92,6 @@ public sealed class SqliteEventStore : IEventStore
             seq = r.GetInt64(0);
             stored = r.GetInt32(1);
         }
-        var utc = a.Utc.ToUnixTimeMilliseconds();
         WriteCommands.Bind(_write.Lifecycle, tx, seq, a.Phase, utc, Ms(a.Offset)).ExecuteNonQuery();
         if (v != null)
             WriteCommands.Bind(_write.Verdict, tx, seq, utc, v.Label, v.Confidence, v.Description, v.Model, v.LatencyMs).ExecuteNonQuery();
@@ -120,6 +127,7 @@ public sealed class SqliteEventStore : IEventStore
         lock (_lock)
         {
             WriteCommands.Bind(_write.CameraState, null, s.Camera, s.Utc.ToUnixTimeMilliseconds(), s.Online ? 1 : 0, s.Reason).ExecuteNonQuery();
+            _checkpointer.Committed();
         }
         return Task.CompletedTask;
     }
@@ -290,6 +298,7 @@ public sealed class SqliteEventStore : IEventStore
             using (var del = Command(tx, $"DELETE FROM events WHERE seq {where}", ("$cutoff", cutoff)))
                 deleted = del.ExecuteNonQuery();
             tx.Commit();
+            _checkpointer.Committed();
         }
         foreach (var f in files) File.Delete(Path.Combine(_keyframeDir, f));
         return deleted;
@@ -336,6 +345,7 @@ public sealed class SqliteEventStore : IEventStore
 
     public void Dispose()
     {
+        _checkpointer.Dispose();
         _write.Dispose();
         _db.Dispose();
     }

@@ -12,6 +12,8 @@ internal sealed class WriteCommands : IDisposable
     /// <summary>Creates the incident or updates its state; returns its seq and how many keyframes are stored.</summary>
     public readonly SqliteCommand UpsertEvent;
     public readonly SqliteCommand Lifecycle;
+    /// <summary>Non-null when this lifecycle message (id, phase, time, offset) is stored already.</summary>
+    public readonly SqliteCommand Recorded;
     /// <summary>Appends a verdict unless it equals the event's latest one (a lifecycle message repeats its verdict).</summary>
     public readonly SqliteCommand Verdict;
     public readonly SqliteCommand Keyframe;
@@ -31,6 +33,10 @@ internal sealed class WriteCommands : IDisposable
             RETURNING seq, keyframes
             """, "$id", "$camera", "$rule", "$zone", "$severity", "$phase", "$start", "$startOffset", "$end", "$endOffset",
             "$label", "$confidence", "$description", "$unverified");
+        Recorded = Make(db, """
+            SELECT 1 FROM events e JOIN lifecycle l ON l.event_seq = e.seq
+            WHERE e.id = $id AND l.phase = $phase AND l.utc_ms = $utc AND l.offset_ms = $offset
+            """, "$id", "$phase", "$utc", "$offset");
         Lifecycle = Make(db, "INSERT INTO lifecycle VALUES ($seq, $phase, $utc, $offset)", "$seq", "$phase", "$utc", "$offset");
         Verdict = Make(db, """
             INSERT INTO verdicts SELECT $seq, $utc, $label, $confidence, $description, $model, $latency
@@ -61,6 +67,6 @@ internal sealed class WriteCommands : IDisposable
 
     public void Dispose()
     {
-        foreach (var cmd in new[] { UpsertEvent, Lifecycle, Verdict, Keyframe, KeyframeCount, CameraState }) cmd.Dispose();
+        foreach (var cmd in new[] { UpsertEvent, Lifecycle, Recorded, Verdict, Keyframe, KeyframeCount, CameraState }) cmd.Dispose();
     }
 }

@@ -58,6 +58,28 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_exact_resend_of_a_lifecycle_message_adds_no_row()
+    {
+        using var store = await OpenAsync();
+        var verdict = new VerdictRecord("person", 0.91, "a courier leaves a parcel", "qwen3-vl", 420);
+        var update = Alert("r1", "update", T0, verdict: verdict, keyframes: 2) with { Utc = T0.AddSeconds(2), Offset = TimeSpan.FromSeconds(2) };
+        var end = Alert("r1", "end", T0, verdict: verdict, keyframes: 2, end: T0.AddSeconds(9)) with { Offset = TimeSpan.FromSeconds(9) };
+        await store.RecordAlertAsync(Alert("r1", "new", T0, keyframes: 1));
+        await store.RecordAlertAsync(update);
+        await store.RecordAlertAsync(update); // the same message again (at-least-once delivery)
+        await store.RecordAlertAsync(end);
+        await store.RecordAlertAsync(end);
+
+        var d = await store.GetAsync("r1");
+        Assert.NotNull(d);
+        Assert.Equal(["new", "update", "end"], d.Lifecycle.Select(l => l.Phase));
+        Assert.Single(d.Verdicts);
+        Assert.Equal(("end", 2), (d.Event.Phase, d.Event.KeyframeCount));
+        Assert.Equal(2, await StoredKeyframesAsync(store));
+        Assert.Single((await store.SearchAsync(new EventQuery { Text = "courier" })).Items);
+    }
+
+    [Fact]
     public async Task A_changed_verdict_is_appended_and_the_search_index_follows_it()
     {
         using var store = await OpenAsync();
