@@ -87,6 +87,7 @@ public sealed class PostgresServer : IAsyncDisposable
             catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or TimeoutException) { }
         }
         if (_process != null) await _process.DisposeAsync();
+        _process = null; // a second dispose (a test that stopped it mid-run) does nothing more
         try { Directory.Delete(Dir, true); } catch (IOException) { }
     }
 }
