@@ -30,7 +30,7 @@ public sealed class PostgresEventStore : IEventStore
         catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
         {
             store.Dispose();
-            throw new StoreUnavailableException($"Store:ConnectionString: PostgreSQL {Where(connectionString)} did not answer: " +
+            throw new StoreUnavailableException($"Store:ConnectionString: cannot open PostgreSQL {Where(connectionString)}: " +
                 PgConnection.Redact(e.GetBaseException().Message) + " (connection string not shown: it may hold a password)", e);
         }
         catch { store.Dispose(); throw; }
