@@ -27,8 +27,21 @@ public sealed class PostgresEventStore : IEventStore
             await using var db = await store._db.OpenConnectionAsync(ct);
             await PgSchema.MigrateAsync(db, ct: ct);
         }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            store.Dispose();
+            throw new StoreUnavailableException($"Store:ConnectionString: cannot open PostgreSQL {Where(connectionString)}: " +
+                PgConnection.Redact(e.GetBaseException().Message) + " (connection string not shown: it may hold a password)", e);
+        }
         catch { store.Dispose(); throw; }
         return store;
+    }
+
+    /// <summary>host:port of a connection string, never its other parts.</summary>
+    private static string Where(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        return $"at {b.Host}:{b.Port}";
     }
 
     public async Task RecordAlertAsync(AlertRecord a, CancellationToken ct = default)

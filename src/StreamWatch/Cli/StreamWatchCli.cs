@@ -72,6 +72,11 @@ public static class StreamWatchCli
             stderr.WriteLine($"streamwatch: {e.Message}");
             return StreamWatch.Cluster.ClusterUnavailableException.ExitCode;
         }
+        catch (StreamWatch.Store.StoreUnavailableException e)
+        {
+            stderr.WriteLine($"streamwatch: {e.Message}");
+            return StreamWatch.Store.StoreUnavailableException.ExitCode;
+        }
         catch (UsageException e)
         {
             stderr.WriteLine($"streamwatch: {e.Message}\n");

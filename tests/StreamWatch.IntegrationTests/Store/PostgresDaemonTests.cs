@@ -62,4 +62,27 @@ public sealed class PostgresDaemonTests
         Assert.DoesNotContain("pw-Xq7", p.Output);
         Directory.Delete(dir, true);
     }
+
+    [Fact]
+    public async Task Postgres_unreachable_at_start_is_exit_69_naming_the_key_and_not_the_connection_string()
+    {
+        var dir = Repo.TempDir("pg69");
+        try
+        {
+            var port = FreePort.Get(); // nothing listens there
+            var cs = $"Host=127.0.0.1;Port={port};Username=sw;Password=pw-Zr81k;Database=events";
+            var config = Path.Combine(dir, "c.json");
+            await File.WriteAllTextAsync(config, $$$"""
+                {"Cameras": [], "Output": {"StateDirectory": "state"}, "Observability": {"Listen": "127.0.0.1:{{{FreePort.Get()}}}"},
+                 "Store": {"Provider": "postgres", "ConnectionString": "{{{cs}}}"}}
+                """);
+            await using var p = ChildProcess.Start("dotnet", [Repo.DaemonDll, "run", "--config", config], workDir: dir);
+            Assert.Equal(69, await p.WaitExitAsync(Wait));
+            Assert.Contains("streamwatch: Store:ConnectionString:", p.Output);
+            Assert.Contains($"127.0.0.1:{port}", p.Output);
+            Assert.DoesNotContain("pw-Zr81k", p.Output);
+            Assert.DoesNotContain(cs, p.Output);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }

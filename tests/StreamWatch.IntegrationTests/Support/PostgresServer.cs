@@ -13,6 +13,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private static readonly bool Root = Environment.UserName == "root";
     private readonly string _password = Guid.NewGuid().ToString("N");
     private ChildProcess? _process;
+    private string[] _args = [];
 
     private PostgresServer(string dir, int port) { Dir = dir; Port = port; }
 
@@ -44,10 +45,27 @@ public sealed class PostgresServer : IAsyncDisposable
         await RunAsync(Path.Combine(Bin, "initdb"), ["-D", DataDir, "-U", "postgres", "--pwfile", pwfile,
             "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"]);
         File.Delete(pwfile);
-        string[] args = ["-D", DataDir, "-p", Port.ToString(), "-k", Dir, "-c", "listen_addresses=127.0.0.1"];
-        foreach (var s in settings) args = [.. args, "-c", s];
-        _process = Start(Path.Combine(Bin, "postgres"), args);
+        _args = ["-D", DataDir, "-p", Port.ToString(), "-k", Dir, "-c", "listen_addresses=127.0.0.1"];
+        foreach (var s in settings) _args = [.. _args, "-c", s];
+        await StartAgainAsync();
+    }
+
+    /// <summary>Starts the stopped server again on the same data dir and port.</summary>
+    public async Task StartAgainAsync()
+    {
+        if (_process != null) await _process.DisposeAsync();
+        _process = Start(Path.Combine(Bin, "postgres"), _args);
         await _process.WaitForLineAsync("database system is ready to accept connections", TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Fast shutdown (SIGINT to the postmaster, whose pid heads postmaster.pid): open client
+    /// connections do not hold it up. The data dir stays for <see cref="StartAgainAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is not { HasExited: false }) return;
+        var pid = int.Parse(File.ReadLines(Path.Combine(DataDir, "postmaster.pid")).First());
+        await RunAsync("/bin/kill", ["-INT", pid.ToString()], asPostgres: false);
+        await _process.WaitExitAsync(TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Creates an empty database and returns its connection string.</summary>
@@ -74,19 +92,10 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            // Fast shutdown (SIGINT to the postmaster, whose pid heads postmaster.pid): open client
-            // connections do not hold it up.
-            try
-            {
-                var pid = int.Parse(File.ReadLines(Path.Combine(DataDir, "postmaster.pid")).First());
-                await RunAsync("/bin/kill", ["-INT", pid.ToString()], asPostgres: false);
-                await _process.WaitExitAsync(TimeSpan.FromSeconds(30));
-            }
-            catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or TimeoutException) { }
-        }
+        try { await StopAsync(); }
+        catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or TimeoutException) { }
         if (_process != null) await _process.DisposeAsync();
+        _process = null;
         try { Directory.Delete(Dir, true); } catch (IOException) { }
     }
 }
