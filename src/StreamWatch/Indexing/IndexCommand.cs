@@ -5,11 +5,11 @@ using StreamWatch.Config;
 using StreamWatch.Core.Alerts;
 using StreamWatch.Core.Config;
 using StreamWatch.Core.Frames;
-using StreamWatch.Core.Keyframes;
 using StreamWatch.Core.Pipeline;
 using StreamWatch.Core.Verdicts;
 using StreamWatch.Imaging;
 using StreamWatch.Ingest;
+using StreamWatch.Replay;
 using StreamWatch.Runtime;
 using StreamWatch.Sinks;
 using StreamWatch.Store;
@@ -41,9 +41,7 @@ public static class IndexCommand
         if (stderr == Console.Error && !Console.IsErrorRedirected && await MediaDuration.ProbeAsync(video, ct) is { } total)
             bar = new ProgressBar(stderr, total);
 
-        await using var source = await FfmpegFrameSource.StartAsync(camera, replay: true, NullLogger.Instance, TimeProvider.System, ct: ct);
-        if (!await source.OpenAsync(ct))
-            throw new Cli.UsageException($"'{video}' could not be decoded: {source.RecentErrors}");
+        await using var source = await FileLoop.OpenAsync(camera, ct);
         // opened (created when missing: index writes events) only once the file decodes
         using var store = options.Store.Enabled ? await EventStores.OpenAsync(options.Store, options.Output.Resolve, ct) : null;
         var timeline = await RunAsync(source, camera, options, model.Model, store, jpeg, DateTimeOffset.UtcNow, bar, stderr, ct);
@@ -75,55 +73,19 @@ public static class IndexCommand
     private static async Task<List<TimelineEntry>> RunAsync(FfmpegFrameSource source, CameraOptions camera, AppOptions options, IVisionModel model,
         IEventStore? store, IJpegEncoder jpeg, DateTimeOffset origin, ProgressBar? bar, TextWriter stderr, CancellationToken ct)
     {
-        var loop = new CameraLoop(camera, options.Motion, options.Gate, options.Keyframes, NullLogger.Instance);
-        var events = new List<PipelineEvent>();
         var latest = new Dictionary<string, Alert>();
         var order = new List<string>();
 
-        async Task Drain()
+        async ValueTask Record(PipelineEvent e)
         {
-            foreach (var e in events)
-            {
-                if (e is not AlertChanged a) continue;
-                if (latest.TryAdd(a.Alert.Id, a.Alert)) order.Add(a.Alert.Id);
-                else latest[a.Alert.Id] = a.Alert;
-                if (store != null) await store.RecordAlertAsync(StoreSink.ToRecord(a, jpeg, camera), ct);
-            }
-            events.Clear();
+            if (e is not AlertChanged a) return;
+            if (latest.TryAdd(a.Alert.Id, a.Alert)) order.Add(a.Alert.Id);
+            else latest[a.Alert.Id] = a.Alert;
+            if (store != null) await store.RecordAlertAsync(StoreSink.ToRecord(a, jpeg, camera), ct);
         }
 
-        while (await source.ReadFrameAsync(ct) is { } frame)
-        {
-            try
-            {
-                frame.CapturedUtc = origin + frame.Offset;
-                loop.Frame(frame, events);
-                bar?.Report(frame.Offset);
-            }
-            finally { source.Pool!.Return(frame); }
-            if (loop.AlertKeyframesGained)
-                foreach (var alert in loop.OpenAlerts.ToList())
-                    await JudgeAsync(loop, model, alert, options.Keyframes.MaxPerRequest, events, stderr, ct);
-            await Drain();
-        }
-        loop.Flush(events);
-        await Drain();
+        await FileLoop.RunAsync(source, camera, options, origin, f => bar?.Report(f.Offset), Record, new FileJudge(model, stderr), NullLogger.Instance, ct);
         return order.Select(id => TimelineEntry.Of(latest[id])).ToList();
-    }
-
-    private static async Task JudgeAsync(CameraLoop loop, IVisionModel model, Alert alert, int max, List<PipelineEvent> events, TextWriter stderr, CancellationToken ct)
-    {
-        var profile = loop.Camera.Rules.First(r => r.Name == alert.Rule).Profile!;
-        try
-        {
-            var request = new VerdictRequest(alert.Camera, alert.Rule, profile, KeyframePicker.Pick(alert.Keyframes, max), DateTimeOffset.MaxValue);
-            loop.Verdict(alert.Id, await model.JudgeAsync(request, ct), events);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            stderr.WriteLine($"streamwatch: model {model.Name} gave no verdict for {alert.Id}: {e.Message}");
-            loop.VerdictFailed(alert.Id, events);
-        }
     }
 
     private sealed class DisposableModel(IVisionModel model) : IDisposable

@@ -1,10 +1,7 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamWatch.Cli;
-using StreamWatch.Core.Frames;
 using StreamWatch.Config;
 using StreamWatch.Core.Config;
-using StreamWatch.Ingest;
 
 namespace StreamWatch.Replay;
 
@@ -30,15 +27,8 @@ public static class ReplayCommand
             ? options.Cameras.FirstOrDefault(c => c.Name == cameraName) ?? throw new UsageException($"--camera: no camera named '{cameraName}'")
             : options.Cameras.FirstOrDefault();
         var camera = Clone(template ?? new CameraOptions { Name = "replay" }, video);
-        await using var source = await FfmpegFrameSource.StartAsync(camera, replay: true, NullLogger.Instance, TimeProvider.System);
-        if (!await source.OpenAsync(ct))
-            throw new UsageException($"'{video}' could not be decoded: {source.RecentErrors}");
-        return await ReplayEngine.RunAsync(Frames(source, ct), f => source.Pool!.Return(f), camera, options, output, NullLogger.Instance, ct);
-    }
-
-    private static async IAsyncEnumerable<Frame> Frames(FfmpegFrameSource source, [EnumeratorCancellation] CancellationToken ct)
-    {
-        while (await source.ReadFrameAsync(ct) is { } frame) yield return frame;
+        await using var source = await FileLoop.OpenAsync(camera, ct);
+        return await ReplayEngine.RunAsync(source, camera, options, output, NullLogger.Instance, ct);
     }
 
     private static CameraOptions Clone(CameraOptions c, string video) => new()

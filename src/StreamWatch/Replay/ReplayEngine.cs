@@ -5,6 +5,7 @@ using StreamWatch.Config;
 using StreamWatch.Core.Config;
 using StreamWatch.Core.Frames;
 using StreamWatch.Core.Pipeline;
+using StreamWatch.Ingest;
 
 namespace StreamWatch.Replay;
 
@@ -13,58 +14,45 @@ public sealed record ReplayResult(long Frames, long Analysed, int Keyframes, dou
     IReadOnlyList<(double Start, double End)> GateIntervals);
 
 /// <summary>
-/// Drives the daemon's own camera loop (<see cref="CameraLoop"/>: offset continuation, frame-size
+/// Drives the daemon's own camera loop through <see cref="FileLoop"/> (offset continuation, frame-size
 /// flush, the same alert ids) over frames from a file as fast as they decode, writing event lines
 /// (docs/events.md). Deterministic: no wall clock, the stream starts at 1970-01-01T00:00:00Z.
 /// </summary>
 public static class ReplayEngine
 {
-    public static async Task<ReplayResult> RunAsync(IAsyncEnumerable<Frame> frames, Action<Frame> release,
-        CameraOptions camera, AppOptions options, TextWriter? output, ILogger log, CancellationToken ct)
+    public static async Task<ReplayResult> RunAsync(FfmpegFrameSource source, CameraOptions camera, AppOptions options, TextWriter? output, ILogger log, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
-        var loop = new CameraLoop(camera, options.Motion, options.Gate, options.Keyframes, log);
-        var events = new List<PipelineEvent>();
         var gate = new List<(double, double)>();
         double? openedAt = null;
-        long count = 0, analysed = 0;
+        long count = 0;
         var keyframes = 0;
         TimeSpan last = TimeSpan.Zero, step = TimeSpan.Zero;
 
-        void Write(List<PipelineEvent> list)
+        void Framed(Frame frame)
         {
-            foreach (var e in list)
-            {
-                switch (e)
-                {
-                    case MotionChanged { Active: true } m: openedAt = m.Offset.TotalSeconds; break;
-                    case MotionChanged { Active: false } m when openedAt is { } o: gate.Add((o, m.Offset.TotalSeconds)); openedAt = null; break;
-                    case KeyframeSelected: keyframes++; break;
-                }
-                if (output != null && EventJson.Format(e, wallClock: false) is { } line) output.WriteLine(line);
-            }
-            list.Clear();
+            count++;
+            step = frame.Offset - last;
+            last = frame.Offset;
         }
 
-        await foreach (var frame in frames.WithCancellation(ct))
+        ValueTask Write(PipelineEvent e)
         {
-            try
+            switch (e)
             {
-                count++;
-                frame.CapturedUtc = DateTimeOffset.UnixEpoch + frame.Offset;
-                loop.Frame(frame, events);
-                analysed++;
-                step = frame.Offset - last;
-                last = frame.Offset;
+                case MotionChanged { Active: true } m: openedAt = m.Offset.TotalSeconds; break;
+                case MotionChanged { Active: false } m when openedAt is { } o: gate.Add((o, m.Offset.TotalSeconds)); openedAt = null; break;
+                case KeyframeSelected: keyframes++; break;
             }
-            finally { release(frame); }
-            Write(events);
+            if (output != null && EventJson.Format(e, wallClock: false) is { } line) output.WriteLine(line);
+            return ValueTask.CompletedTask;
         }
-        loop.Flush(events);
-        Write(events);
+
+        await FileLoop.RunAsync(source, camera, options, DateTimeOffset.UnixEpoch, Framed, Write, judge: null, log, ct);
         var duration = (last + step).TotalSeconds;
         if (openedAt is { } stillOpen) gate.Add((stillOpen, duration));
-        var result = new ReplayResult(count, analysed, keyframes, sw.Elapsed.TotalSeconds, duration, gate);
+        // every decoded frame is analysed: ffmpeg already sampled the file at the camera's AnalysisFps
+        var result = new ReplayResult(count, count, keyframes, sw.Elapsed.TotalSeconds, duration, gate);
         output?.WriteLine(JsonSerializer.Serialize(new
         {
             type = "summary", frames = result.Frames, analysed = result.Analysed, keyframes = result.Keyframes,

@@ -2,7 +2,6 @@ using System.Text;
 using StreamWatch.Core.Cluster;
 using StreamWatch.Core.Pipeline;
 using StreamWatch.Core.State;
-using StreamWatch.Core.Telemetry;
 
 namespace StreamWatch.Sinks;
 
@@ -26,7 +25,7 @@ public sealed class JsonlSink : IEventSink, IAsyncDisposable
     public async ValueTask HandleAsync(PipelineEvent e, CancellationToken cancellationToken)
     {
         if (EventJson.Format(e, wallClock: true) is not { } line) return;
-        if (!_fence.MayPublish) { StreamWatchMetrics.ClusterFenced.Add(1); return; }
+        if (_fence.HoldsBack()) return;
         await _writer.WriteLineAsync(line.AsMemory(), cancellationToken);
         await _writer.FlushAsync(cancellationToken);
     }

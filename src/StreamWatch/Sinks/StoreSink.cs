@@ -27,11 +27,7 @@ public sealed class StoreSink(IEventStore store, IJpegEncoder jpeg, IReadOnlyLis
 
     public async ValueTask HandleAsync(PipelineEvent e, CancellationToken cancellationToken)
     {
-        if (!_fence.MayPublish)
-        {
-            if (e is AlertChanged or CameraStateChanged) StreamWatchMetrics.ClusterFenced.Add(1);
-            return;
-        }
+        if (_fence.HoldsBack(writes: e is AlertChanged or CameraStateChanged)) return;
         switch (e)
         {
             case AlertChanged a:
