@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Npgsql;
+using StreamWatch.Core.Config;
 using StreamWatch.Store.Sqlite;
 
 namespace StreamWatch.Store.Postgres;
@@ -30,7 +31,7 @@ public sealed class PostgresEventStore : IEventStore
         catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
         {
             store.Dispose();
-            throw new StoreUnavailableException($"Store:ConnectionString: cannot open PostgreSQL {Where(connectionString)}: " +
+            throw new UnavailableException($"Store:ConnectionString: cannot open PostgreSQL {Where(connectionString)}: " +
                 PgConnection.Redact(e.GetBaseException().Message) + " (connection string not shown: it may hold a password)", e);
         }
         catch { store.Dispose(); throw; }

@@ -67,15 +67,10 @@ public static class StreamWatchCli
             stderr.WriteLine($"streamwatch: {e.Message}");
             return ConfigException.ExitCode;
         }
-        catch (StreamWatch.Cluster.ClusterUnavailableException e)
+        catch (UnavailableException e)
         {
             stderr.WriteLine($"streamwatch: {e.Message}");
-            return StreamWatch.Cluster.ClusterUnavailableException.ExitCode;
-        }
-        catch (StreamWatch.Store.StoreUnavailableException e)
-        {
-            stderr.WriteLine($"streamwatch: {e.Message}");
-            return StreamWatch.Store.StoreUnavailableException.ExitCode;
+            return UnavailableException.ExitCode;
         }
         catch (UsageException e)
         {

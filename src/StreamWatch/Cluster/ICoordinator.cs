@@ -21,7 +21,7 @@ public interface ICoordinator : IAsyncDisposable
     bool Reachable { get; }
     /// <summary>Completes at the next change of the view or of the lease (or when <paramref name="ct"/> ends).</summary>
     Task WaitChangeAsync(TimeSpan timeout, CancellationToken ct);
-    /// <summary>Grants the lease, writes the node key, starts keep-alive and watch. Throws <see cref="ClusterUnavailableException"/>.</summary>
+    /// <summary>Grants the lease, writes the node key, starts keep-alive and watch. Throws <see cref="StreamWatch.Core.Config.UnavailableException"/>.</summary>
     Task StartAsync(CancellationToken ct);
     /// <summary>After the lease was lost (and every camera stopped): a new lease and node key.</summary>
     Task RenewLeaseAsync(CancellationToken ct);
@@ -31,10 +31,4 @@ public interface ICoordinator : IAsyncDisposable
     Task ReleaseAsync(string camera, CancellationToken ct);
     /// <summary>Graceful stop: revokes the lease, so its keys go at once.</summary>
     Task LeaveAsync(CancellationToken ct);
-}
-
-/// <summary>No coordinator answered at start: exit code 69 (EX_UNAVAILABLE), the message names the key.</summary>
-public sealed class ClusterUnavailableException(string message) : Exception(message)
-{
-    public const int ExitCode = 69;
 }

@@ -55,7 +55,7 @@ public static class DaemonCommand
         if (string.IsNullOrEmpty(options.Mqtt.Node)) options.Mqtt.Node = node; // the MQTT client id and availability topic follow the cluster node
         var coordinator = new EtcdCoordinator(options.Cluster, node, services.GetRequiredService<ILoggerFactory>().CreateLogger("cluster"), TimeProvider.System);
         try { await coordinator.StartAsync(CancellationToken.None); }
-        catch (ClusterUnavailableException) { await coordinator.DisposeAsync(); throw; }
+        catch (UnavailableException) { await coordinator.DisposeAsync(); throw; }
         return coordinator;
     }
 

@@ -6,6 +6,7 @@ using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using Mvccpb;
 using StreamWatch.Core.Cluster;
+using StreamWatch.Core.Config;
 
 namespace StreamWatch.Cluster.Etcd;
 
@@ -84,7 +85,7 @@ public sealed class EtcdCoordinator : ICoordinator
             catch (RpcException e) { errors.Add($"{_options.Etcd.Endpoints[i]}: {e.Status.StatusCode} {e.Status.Detail}"); _channel.Dispose(); }
         }
         if (errors.Count > 0)
-            throw new ClusterUnavailableException($"Cluster:Etcd:Endpoints: no etcd answered ({string.Join("; ", errors)})");
+            throw new UnavailableException($"Cluster:Etcd:Endpoints: no etcd answered ({string.Join("; ", errors)})");
         _log.LogInformation("cluster: node {Node} joined through etcd {Endpoint} (lease {Lease:x}, TTL {Ttl} s, prefix {Prefix})",
             Node, _options.Etcd.Endpoints[_endpoint], _leaseId, _options.LeaseTtlSeconds, _options.Prefix);
         await LoadViewAsync(ct);
