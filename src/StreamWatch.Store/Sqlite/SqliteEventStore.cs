@@ -33,13 +33,14 @@ public sealed class SqliteEventStore : IEventStore
         PrivateFiles.CreateFolder(dir); // keyframes show what the cameras see: owner only
         _keyframeDir = Path.Combine(dir, "keyframes");
         PrivateFiles.CreateFolder(_keyframeDir);
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Pooling = false }.ToString());
+        var writer = new SqliteConnectionStringBuilder { DataSource = full, Pooling = false }.ToString();
+        _db = new SqliteConnection(writer);
         _db.Open();
         Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA cache_size=-65536; " +
              $"PRAGMA wal_autocheckpoint={Checkpointer.BackstopPages};");
         Schema.Migrate(_db);
         _write = new WriteCommands(_db);
-        _checkpointer = new Checkpointer(new SqliteConnectionStringBuilder { DataSource = full, Pooling = false }.ToString());
+        _checkpointer = new Checkpointer(writer);
         foreach (var f in new[] { full, full + "-wal", full + "-shm" }) PrivateFiles.Restrict(f);
         _readConnection = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
     }
