@@ -45,8 +45,11 @@ internal sealed class CameraSet(AppOptions options, ILoggerFactory logs, TimePro
             StreamWatchMetrics.QueueCapacity.Track(() => options.Output.FrameQueueCapacity, new("camera", w.Name), new("queue", "frames")),
         ];
         var stop = new CancellationTokenSource();
-        if (!_running.TryAdd(camera, new Running(w, stop, Task.CompletedTask, gauges))) throw new InvalidOperationException($"camera {camera} already runs");
-        _running[camera] = new Running(w, stop, Task.Run(() => w.RunAsync(publish, stop.Token)), gauges);
+        // listed with its final task before that task starts: the name is taken once (a second Start
+        // throws and starts nothing) and a StopAsync that comes in between cancels and awaits this very run
+        var run = new Task<Task>(() => w.RunAsync(publish, stop.Token), TaskCreationOptions.DenyChildAttach);
+        if (!_running.TryAdd(camera, new Running(w, stop, run.Unwrap(), gauges))) throw new InvalidOperationException($"camera {camera} already runs");
+        run.Start(TaskScheduler.Default);
     }
 
     public async Task StopAsync(string camera)
