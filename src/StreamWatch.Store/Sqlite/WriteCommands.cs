@@ -9,7 +9,10 @@ namespace StreamWatch.Store.Sqlite;
 /// </summary>
 internal sealed class WriteCommands : IDisposable
 {
-    /// <summary>Creates the incident or updates its state; returns its seq and how many keyframes are stored.</summary>
+    /// <summary>
+    /// Creates the incident or updates its state; returns its seq and how many keyframes are stored.
+    /// An ended incident stays ended: a late message (a resend, a previous owner's) cannot reopen it.
+    /// </summary>
     public readonly SqliteCommand UpsertEvent;
     public readonly SqliteCommand Lifecycle;
     /// <summary>Non-null when this lifecycle message (id, phase, time, offset) is stored already.</summary>
@@ -26,8 +29,11 @@ internal sealed class WriteCommands : IDisposable
             INSERT INTO events(id, camera, rule, zone, severity, phase, start_ms, start_offset_ms, end_ms, end_offset_ms,
               label, confidence, description, unverified)
             VALUES ($id, $camera, $rule, $zone, $severity, $phase, $start, $startOffset, $end, $endOffset, $label, $confidence, $description, $unverified)
-            ON CONFLICT(id) DO UPDATE SET zone = coalesce(excluded.zone, zone), severity = excluded.severity, phase = excluded.phase,
-              end_ms = excluded.end_ms, end_offset_ms = excluded.end_offset_ms,
+            ON CONFLICT(id) DO UPDATE SET zone = coalesce(excluded.zone, zone),
+              severity = CASE WHEN phase = 'end' THEN severity ELSE excluded.severity END,
+              phase = CASE WHEN phase = 'end' THEN phase ELSE excluded.phase END,
+              end_ms = CASE WHEN phase = 'end' THEN end_ms ELSE excluded.end_ms END,
+              end_offset_ms = CASE WHEN phase = 'end' THEN end_offset_ms ELSE excluded.end_offset_ms END,
               label = coalesce(excluded.label, label), confidence = coalesce(excluded.confidence, confidence),
               description = coalesce(excluded.description, description), unverified = excluded.unverified
             RETURNING seq, keyframes

@@ -80,6 +80,21 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_arriving_after_the_end_does_not_reopen_the_incident()
+    {
+        using var store = await OpenAsync();
+        await store.RecordAlertAsync(Alert("l1", "new", T0));
+        await store.RecordAlertAsync(Alert("l1", "end", T0, end: T0.AddSeconds(9)) with { Offset = TimeSpan.FromSeconds(9) });
+        // an update sent before the end (a resend, or the camera's previous owner) arrives after it
+        await store.RecordAlertAsync(Alert("l1", "update", T0) with { Utc = T0.AddSeconds(5), Offset = TimeSpan.FromSeconds(5), Severity = "critical" });
+
+        var d = await store.GetAsync("l1");
+        Assert.Equal(("end", T0.AddSeconds(9), "warning"), (d!.Event.Phase, d.Event.End, d.Event.Severity));
+        Assert.Equal(TimeSpan.FromSeconds(9), d.Event.EndOffset);
+        Assert.Empty(await store.OpenEventsAsync("yard"));
+    }
+
+    [Fact]
     public async Task A_changed_verdict_is_appended_and_the_search_index_follows_it()
     {
         using var store = await OpenAsync();
