@@ -20,14 +20,14 @@ namespace StreamWatch.Runtime;
 /// Wiring only (the health endpoints and sd_notify start before it and stop after it, see
 /// DaemonCommand). Start: sinks and the event bus, then one
 /// <see cref="CameraWorker"/> per enabled camera, each publishing its events from its own loop.
-/// With Cluster:Enabled (the coordinator joined in DaemonCommand), a <see cref="ClusterSupervisor"/>
+/// The event store and, with Cluster:Enabled, the coordinator come opened from DaemonCommand; with a coordinator, a <see cref="ClusterSupervisor"/>
 /// starts and stops the workers as this node's claims come and go, and every sink is fenced by the lease.
 /// Stop (SIGTERM): cameras end and flush their pipelines (open alerts end), claims are released, sinks
 /// drain, MQTT says "stopped" and keeps what it could not deliver in its outbox, the lease is revoked,
 /// then the endpoints close.
 /// </summary>
 public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactory logs, TimeProvider time, ApiSources api,
-    ICoordinator? coordinator = null) : IHostedService
+    IEventStore? store = null, ICoordinator? coordinator = null) : IHostedService
 {
     private readonly ILogger _log = logs.CreateLogger("streamwatch");
     private readonly CancellationTokenSource _stop = new();
@@ -35,7 +35,6 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
     private readonly List<IDisposable> _gauges = new();
     private MqttSink? _mqtt;
     private JsonlSink? _jsonl;
-    private IEventStore? _store;
     private readonly OpenCvJpegEncoder _jpeg = new(); // one encoder for snapshots and model requests
     private EventBus? _bus;
     private ModelJudge? _judge;
@@ -53,10 +52,9 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         if (!string.IsNullOrWhiteSpace(options.Output.JsonlFile))
             sinks.Add(_jsonl = new JsonlSink(options.Output.Resolve(options.Output.JsonlFile), fence));
         var cameras = options.Cameras.Where(c => c.Enabled).ToList();
-        if (options.Store.Enabled)
+        if (store != null)
         {
-            _store = await EventStores.OpenAsync(options.Store, options.Output.Resolve, cancellationToken);
-            var storeSink = new StoreSink(_store, _jpeg, cameras, logs.CreateLogger("store"), time, TimeSpan.FromMinutes(options.Store.RetentionIntervalMinutes), fence);
+            var storeSink = new StoreSink(store, _jpeg, cameras, logs.CreateLogger("store"), time, TimeSpan.FromMinutes(options.Store.RetentionIntervalMinutes), fence);
             if (fence.MayPublish) await storeSink.RetainAsync(cancellationToken);
             sinks.Add(storeSink);
         }
@@ -80,11 +78,11 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
             directory!.Observe(e); // the API's view and its live stream: lifecycle messages only
             if (e is AlertChanged or CameraStateChanged && EventJson.Format(e, wallClock: true) is { } json) api.Live.Publish(json);
         }
-        var set = _cameras = new CameraSet(options, logs, time, _health, Publish, () => _store, () => _mqtt?.Wake(), coordinator == null ? null : bus.DrainedAsync);
+        var set = _cameras = new CameraSet(options, logs, time, _health, Publish, () => store, () => _mqtt?.Wake(), coordinator == null ? null : bus.DrainedAsync);
         directory = new CameraDirectory(set, _jpeg, time, coordinator == null ? null : () => coordinator.View.Claims);
         if (_mqtt != null) _mqtt.StatsSource = () => Stats.Snapshot(set.Workers);
         api.Cameras = directory;
-        api.Store = _store;
+        api.Store = store;
         _judge = ModelJudge.Create(options, _jpeg, logs, time, set.Worker);
         set.Judge = _judge;
 
@@ -119,8 +117,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
         if (_mqtt != null) await _mqtt.StopAsync(cancellationToken);
         if (_jsonl != null) await _jsonl.DisposeAsync();
         if (coordinator != null) await coordinator.LeaveAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        api.Store = null;
-        _store?.Dispose();
+        api.Store = null; // the store itself closes in DaemonCommand, which opened it
         await _background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var g in _gauges) g.Dispose();
         _log.LogInformation("streamwatch stopped");

@@ -8,6 +8,7 @@ using StreamWatch.Config;
 using StreamWatch.Core.Config;
 using StreamWatch.Observability;
 using StreamWatch.Observability.Http;
+using StreamWatch.Store;
 
 namespace StreamWatch.Runtime;
 
@@ -30,8 +31,8 @@ public static class DaemonCommand
         builder.Services.AddStreamWatchOptions(config);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddStreamWatchObservability(sp => sp.GetRequiredService<AppOptions>().Observability); // endpoints up first, down last; sd_notify
-        builder.Services.AddSingleton<ClusterHandle>();
-        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Daemon>(sp, [.. OptionalCoordinator(sp)]));
+        builder.Services.AddSingleton<OpenedFirst>();
+        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Daemon>(sp, sp.GetRequiredService<OpenedFirst>().Arguments));
         using var host = builder.Build();
         // the host's own start-up validation (ValidateOnStart), run first so that a fault is exit 78, not a logged start failure
         try { host.Services.GetRequiredService<IStartupValidator>().Validate(); }
@@ -41,8 +42,11 @@ public static class DaemonCommand
             throw new ConfigException([$"{ObservabilityOptions.Section}:Listen: {why}"]);
         if (NoCamerasHint(options, configFile) is { } hint)
             host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("streamwatch").LogWarning("{Hint}", hint);
+        // what may be unreachable opens before the host starts: exit 69 with one clear line, no start-failure stack trace
+        using var store = options.Store.Enabled ? await EventStores.OpenAsync(options.Store, options.Output.Resolve) : null;
         await using var coordinator = await JoinClusterAsync(host.Services, options);
-        if (coordinator != null) host.Services.GetRequiredService<ClusterHandle>().Coordinator = coordinator;
+        var first = host.Services.GetRequiredService<OpenedFirst>();
+        (first.Store, first.Coordinator) = (store, coordinator);
         await host.RunAsync();
         return Environment.ExitCode;
     }
@@ -59,11 +63,13 @@ public static class DaemonCommand
         return coordinator;
     }
 
-    private static object[] OptionalCoordinator(IServiceProvider sp) =>
-        sp.GetRequiredService<ClusterHandle>().Coordinator is { } c ? [c] : [];
-
-    /// <summary>Carries the coordinator joined before the host starts to the daemon the host creates.</summary>
-    internal sealed class ClusterHandle { public ICoordinator? Coordinator { get; set; } }
+    /// <summary>Carries the store and the coordinator, opened before the host starts, to the daemon the host creates.</summary>
+    internal sealed class OpenedFirst
+    {
+        public IEventStore? Store { get; set; }
+        public ICoordinator? Coordinator { get; set; }
+        public object[] Arguments => [.. new object?[] { Store, Coordinator }.OfType<object>()];
+    }
 
     /// <summary>What to configure, and where, when no camera is enabled (null when one is).</summary>
     public static string? NoCamerasHint(AppOptions options, string? configFile)

@@ -241,6 +241,7 @@ public sealed class ClusterDaemonTests
             Assert.Equal(69, await p.WaitExitAsync(Wait));
             Assert.Contains("Cluster:Etcd:Endpoints", p.Output);
             Assert.Contains($"127.0.0.1:{port}", p.Output);
+            Assert.DoesNotContain("   at ", p.Output); // no stack trace
         }
         finally { Directory.Delete(dir, true); }
     }

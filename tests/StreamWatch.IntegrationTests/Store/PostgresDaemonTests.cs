@@ -79,6 +79,8 @@ public sealed class PostgresDaemonTests
             await using var p = ChildProcess.Start("dotnet", [Repo.DaemonDll, "run", "--config", config], workDir: dir);
             Assert.Equal(69, await p.WaitExitAsync(Wait));
             Assert.Contains("streamwatch: Store:ConnectionString:", p.Output);
+            Assert.DoesNotContain("Hosting failed", p.Output); // one clear line, not a start failure with its stack trace
+            Assert.DoesNotContain("   at ", p.Output);
             Assert.Contains($"127.0.0.1:{port}", p.Output);
             Assert.DoesNotContain("pw-Zr81k", p.Output);
             Assert.DoesNotContain(cs, p.Output);
