@@ -71,6 +71,12 @@ internal sealed class MqttPublisher
         Wake();
     }
 
+    /// <summary>Stops re-publishing these retained topics after a reconnect; a value not yet sent still goes out once.</summary>
+    public void Forget(IReadOnlyCollection<string> topics)
+    {
+        lock (_stateLock) _retained.RemoveAll(r => topics.Contains(r.Topic));
+    }
+
     /// <summary>Publishes a non-retained message if connected (latest value wins); dropped otherwise.</summary>
     public void PublishTransient(string topic, byte[] payload)
     {

@@ -198,6 +198,19 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
     /// <summary>Lets the publisher send again (after the cluster fence reopened).</summary>
     public void Wake() => _publisher?.Wake();
 
+    /// <summary>
+    /// The camera has moved to another node (cluster): its retained state topics (status, motion,
+    /// rule states) are no longer re-published after a reconnect, where they would overwrite the new
+    /// owner's. What is still pending (its last "offline") goes out once. (Snapshots leave through the
+    /// outbox, once each, and are never re-published.)
+    /// </summary>
+    public void Release(string camera)
+    {
+        if (_cameras.FirstOrDefault(c => c.Name == camera) is not { } cam) return;
+        _publisher?.Forget([Topics.Status(Prefix, cam.Name), Topics.Motion(Prefix, cam.Name),
+            .. cam.Rules.Select(r => Topics.RuleState(Prefix, cam.Name, r.Name))]);
+    }
+
     /// <summary>Publishes the stats topic now (also runs every StatsIntervalSeconds).</summary>
     public void PublishStats()
     {

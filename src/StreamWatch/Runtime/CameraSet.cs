@@ -19,7 +19,7 @@ namespace StreamWatch.Runtime;
 /// (open alerts end) and ends by itself.
 /// </summary>
 internal sealed class CameraSet(AppOptions options, ILoggerFactory logs, TimeProvider time, HealthState health,
-    Action<PipelineEvent> publish, Func<IEventStore?> store, Action fenceOpened, Func<Task>? drained = null) : ICameraHost
+    Action<PipelineEvent> publish, Func<IEventStore?> store, Action fenceOpened, Func<string, Task>? handedOff = null) : ICameraHost
 {
     private sealed record Running(CameraWorker Worker, CancellationTokenSource Stop, Task Task, IDisposable[] Gauges);
 
@@ -62,7 +62,7 @@ internal sealed class CameraSet(AppOptions options, ILoggerFactory logs, TimePro
         r.Stop.Dispose();
         health.RemoveCamera(camera);
         // its last events (the flush's alert ends) reach the sinks before the caller hands the camera on
-        if (drained != null) await drained().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (handedOff != null) await handedOff(camera).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     public Task StopAllAsync() => Task.WhenAll(_running.Keys.ToList().Select(StopAsync));

@@ -78,7 +78,12 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
             directory!.Observe(e); // the API's view and its live stream: lifecycle messages only
             if (e is AlertChanged or CameraStateChanged && EventJson.Format(e, wallClock: true) is { } json) api.Live.Publish(json);
         }
-        var set = _cameras = new CameraSet(options, logs, time, _health, Publish, () => store, () => _mqtt?.Wake(), coordinator == null ? null : bus.DrainedAsync);
+        async Task HandedOffAsync(string camera)
+        {
+            await bus.DrainedAsync();
+            _mqtt?.Release(camera); // its retained topics belong to the next owner now
+        }
+        var set = _cameras = new CameraSet(options, logs, time, _health, Publish, () => store, () => _mqtt?.Wake(), coordinator == null ? null : HandedOffAsync);
         directory = new CameraDirectory(set, _jpeg, time, coordinator == null ? null : () => coordinator.View.Claims);
         if (_mqtt != null) _mqtt.StatsSource = () => Stats.Snapshot(set.Workers);
         api.Cameras = directory;

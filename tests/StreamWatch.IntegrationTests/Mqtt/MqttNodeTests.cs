@@ -1,4 +1,5 @@
 using StreamWatch.Core.Alerts;
+using StreamWatch.Core.Pipeline;
 using StreamWatch.IntegrationTests.Support;
 using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
@@ -54,5 +55,36 @@ public class MqttNodeTests
         Assert.DoesNotContain(broker.Output.Split('\n'), l => l.Contains("already connected"));
         await b.HandleAsync(Alert("after-a", AlertPhase.New, keyframe: false), default);
         await events.WaitForLineAsync("\"id\":\"after-a\"", Wait);
+    }
+
+    [Fact]
+    public async Task A_camera_released_to_another_node_is_not_restated_by_the_old_node_after_a_reconnect()
+    {
+        await using var broker = await MosquittoBroker.StartAsync(persistence: true); // retained state survives the restart
+        var dir = Repo.TempDir("mqtt-release");
+        await using var status = broker.Subscribe("streamwatch/cam1/status", "release-status");
+        await broker.WaitSubscribedAsync("release-status");
+        await using var old = new MqttSink(Options(broker.Port, dir), [Camera()], new OpenCvJpegEncoder(), new TestLog(), TimeProvider.System)
+            { InitialCameraState = false }; // as in a cluster
+        await old.StartAsync(CancellationToken.None);
+
+        // the old owner stops the camera (its last word: offline) and hands it over
+        await old.HandleAsync(new CameraStateChanged("cam1", DateTimeOffset.UtcNow, TimeSpan.Zero, false, CameraStateReason.Stopped), default);
+        await status.WaitForLineAsync("^0 1 streamwatch/cam1/status offline$", Wait);
+        old.Release("cam1");
+        await broker.PublishAsync("streamwatch/cam1/status", "online", retain: true); // the new owner's state
+
+        // the broker restarts: the old node reconnects and re-publishes the retained state it still owns
+        await broker.StopAsync();
+        await broker.StartAgainAsync();
+        await broker.WaitForLineAsync(@"as sw-test \(");
+        await old.StopAsync(CancellationToken.None); // "stopped" goes out after every state message of this connection
+        await using (var avail = broker.Subscribe(Available, "release-avail"))
+            await avail.WaitForLineAsync("^1 1 " + Available + " stopped$", Wait);
+
+        await using var after = broker.Subscribe("streamwatch/cam1/status", "release-after");
+        await after.WaitForLineAsync("^1 1 streamwatch/cam1/status ", Wait);
+        Assert.Equal("online", Parse(after.Lines).Single(m => m.Topic == "streamwatch/cam1/status").Payload);
+        Directory.Delete(dir, true);
     }
 }

@@ -96,9 +96,9 @@ public sealed class MosquittoBroker : IAsyncDisposable
     }
 
     /// <summary>Publishes one message with mosquitto_pub (QoS 1) and waits for it to finish.</summary>
-    public async Task PublishAsync(string topic, string message)
+    public async Task PublishAsync(string topic, string message, bool retain = false)
     {
-        await using var p = ChildProcess.Start("mosquitto_pub", ["-h", "127.0.0.1", "-p", Port.ToString(), "-q", "1", "-t", topic, "-m", message]);
+        await using var p = ChildProcess.Start("mosquitto_pub", ["-h", "127.0.0.1", "-p", Port.ToString(), "-q", "1", "-t", topic, "-m", message, .. retain ? new[] { "-r" } : []]);
         if (await p.WaitExitAsync(TimeSpan.FromSeconds(30)) != 0) throw new InvalidOperationException("mosquitto_pub failed: " + p.Output);
     }
 
