@@ -19,7 +19,7 @@ namespace StreamWatch.Runtime;
 /// (open alerts end) and ends by itself.
 /// </summary>
 internal sealed class CameraSet(AppOptions options, ILoggerFactory logs, TimeProvider time, HealthState health,
-    Action<PipelineEvent> publish, Func<IEventStore?> store, Action fenceOpened, Func<string, Task>? handedOff = null) : ICameraHost
+    Action<PipelineEvent> publish, IEventStore? store, Action fenceOpened, Func<string, Task>? handedOff = null) : ICameraHost
 {
     private sealed record Running(CameraWorker Worker, CancellationTokenSource Stop, Task Task, IDisposable[] Gauges);
 
@@ -72,7 +72,7 @@ internal sealed class CameraSet(AppOptions options, ILoggerFactory logs, TimePro
 
     public async Task EndLeftOpenAsync(string camera, CancellationToken ct)
     {
-        if (store() is not { } s) return;
+        if (store is not { } s) return;
         var now = time.GetUtcNow();
         foreach (var e in await s.OpenEventsAsync(camera, ct))
         {

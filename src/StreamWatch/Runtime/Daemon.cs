@@ -83,7 +83,7 @@ public sealed class Daemon(AppOptions options, HealthState health, ILoggerFactor
             await bus.DrainedAsync();
             _mqtt?.Release(camera); // its retained topics belong to the next owner now
         }
-        var set = _cameras = new CameraSet(options, logs, time, _health, Publish, () => store, () => _mqtt?.Wake(), coordinator == null ? null : HandedOffAsync);
+        var set = _cameras = new CameraSet(options, logs, time, _health, Publish, store, () => _mqtt?.Wake(), coordinator == null ? null : HandedOffAsync);
         directory = new CameraDirectory(set, _jpeg, time, coordinator == null ? null : () => coordinator.View.Claims);
         if (_mqtt != null) _mqtt.StatsSource = () => Stats.Snapshot(set.Workers);
         api.Cameras = directory;

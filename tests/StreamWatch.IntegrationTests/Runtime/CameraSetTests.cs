@@ -26,7 +26,7 @@ public sealed class CameraSetTests
             var options = new AppOptions();
             options.Cameras.Add(new CameraOptions { Name = "race", Url = clip, Loop = true });
             var set = new CameraSet(options, NullLoggerFactory.Instance, TimeProvider.System, new HealthState(),
-                _ => { }, () => null, () => { });
+                _ => { }, null, () => { });
             for (var i = 0; i < 200; i++)
             {
                 using var together = new Barrier(2);
