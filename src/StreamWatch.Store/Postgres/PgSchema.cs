@@ -49,6 +49,54 @@ internal static class PgSchema
           coalesce(label, '') || ' ' || coalesce(description, '') || ' ' || camera || ' ' || rule || ' ' || coalesce(zone, ''))) STORED;
         CREATE INDEX events_search ON events USING gin(search);
         """,
+        // 3: record_alert: one lifecycle message (event row, lifecycle row, verdict) in one round trip.
+        // Returns the event's seq and how many keyframes it already has, or no row when this very
+        // message was recorded before. An ended incident stays ended; a verdict is appended only when
+        // new or changed. p_label is null when the message has no verdict.
+        """
+        CREATE FUNCTION record_alert(p_id text, p_camera text, p_rule text, p_zone text, p_severity text, p_phase text,
+          p_start bigint, p_start_offset bigint, p_end bigint, p_end_offset bigint, p_utc bigint, p_offset bigint,
+          p_label text, p_confidence double precision, p_description text, p_model text, p_latency double precision,
+          p_unverified boolean)
+        RETURNS TABLE(recorded_seq bigint, known_keyframes integer) LANGUAGE plpgsql AS $$
+        DECLARE
+          s bigint; kf integer := 0; old_label text; old_confidence double precision; old_description text;
+        BEGIN
+          -- Insert on first sight; a concurrent insert of the same id waits here and then sees the row.
+          INSERT INTO events(id, camera, rule, zone, severity, phase, start_ms, start_offset_ms, end_ms, end_offset_ms,
+            label, confidence, description, unverified)
+          VALUES (p_id, p_camera, p_rule, p_zone, p_severity, p_phase, p_start, p_start_offset, p_end, p_end_offset,
+            p_label, p_confidence, p_description, p_unverified)
+          ON CONFLICT (id) DO NOTHING RETURNING seq INTO s;
+          IF s IS NULL THEN
+            SELECT e.seq, e.keyframes, e.label, e.confidence, e.description INTO s, kf, old_label, old_confidence, old_description
+              FROM events e WHERE e.id = p_id FOR UPDATE;
+            INSERT INTO lifecycle(event_seq, phase, utc_ms, offset_ms) VALUES (s, p_phase, p_utc, p_offset) ON CONFLICT DO NOTHING;
+            IF NOT FOUND THEN RETURN; END IF;
+            UPDATE events e SET zone = coalesce(p_zone, e.zone),
+              severity = CASE WHEN e.phase = 'end' THEN e.severity ELSE p_severity END,
+              end_ms = CASE WHEN e.phase = 'end' THEN e.end_ms ELSE p_end END,
+              end_offset_ms = CASE WHEN e.phase = 'end' THEN e.end_offset_ms ELSE p_end_offset END,
+              phase = CASE WHEN e.phase = 'end' THEN e.phase ELSE p_phase END,
+              label = coalesce(p_label, e.label), confidence = coalesce(p_confidence, e.confidence),
+              description = coalesce(p_description, e.description), unverified = p_unverified
+              WHERE e.seq = s;
+            IF p_label IS NOT NULL AND (p_label IS DISTINCT FROM old_label OR p_confidence IS DISTINCT FROM old_confidence
+                OR p_description IS DISTINCT FROM old_description) THEN
+              INSERT INTO verdicts(event_seq, utc_ms, label, confidence, description, model, latency_ms)
+                VALUES (s, p_utc, p_label, p_confidence, p_description, p_model, p_latency);
+            END IF;
+          ELSE
+            INSERT INTO lifecycle(event_seq, phase, utc_ms, offset_ms) VALUES (s, p_phase, p_utc, p_offset);
+            IF p_label IS NOT NULL THEN
+              INSERT INTO verdicts(event_seq, utc_ms, label, confidence, description, model, latency_ms)
+                VALUES (s, p_utc, p_label, p_confidence, p_description, p_model, p_latency);
+            END IF;
+          END IF;
+          recorded_seq := s; known_keyframes := kf;
+          RETURN NEXT;
+        END $$;
+        """,
     ];
 
     public static async Task<int> VersionAsync(NpgsqlConnection db, NpgsqlTransaction? tx = null)

@@ -19,10 +19,15 @@ public sealed class PostgresEventStore : IEventStore
 
     private PostgresEventStore(NpgsqlDataSource db, StoreLimits limits) { _db = db; _limits = limits; }
 
-    /// <summary>Connects and migrates the schema.</summary>
+    /// <summary>
+    /// Connects and migrates the schema. Pooled connections are not reset on return (Npgsql's
+    /// DISCARD ALL, which also drops record_alert's cached plans): the store sets no session state
+    /// (its advisory lock is transaction-scoped). Measured in docs/benchmarks.md.
+    /// </summary>
     public static async Task<PostgresEventStore> OpenAsync(string connectionString, StoreLimits limits, CancellationToken ct = default)
     {
-        var store = new PostgresEventStore(NpgsqlDataSource.Create(connectionString), limits);
+        var pooled = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
+        var store = new PostgresEventStore(NpgsqlDataSource.Create(pooled), limits);
         try
         {
             await using var db = await store._db.OpenConnectionAsync(ct);
@@ -45,9 +50,15 @@ public sealed class PostgresEventStore : IEventStore
         return $"at {b.Host}:{b.Port}";
     }
 
+    /// <summary>
+    /// One round trip (<c>record_alert</c>, schema migration 3) for a message without keyframes; with
+    /// keyframes, a transaction of that call and one insert of the keyframes not yet stored, whose
+    /// JPEGs alone are encoded.
+    /// </summary>
     public async Task RecordAlertAsync(AlertRecord a, CancellationToken ct = default)
     {
         await using var db = await _db.OpenConnectionAsync(ct);
+        if (a.Keyframes.Count == 0) { await RecordAsync(db, null, a, ct); return; }
         await using var tx = await db.BeginTransactionAsync(ct);
         await RecordAsync(db, tx, a, ct);
         await tx.CommitAsync(ct);
@@ -62,75 +73,32 @@ public sealed class PostgresEventStore : IEventStore
         await tx.CommitAsync(ct);
     }
 
-    private static async Task RecordAsync(NpgsqlConnection db, NpgsqlTransaction tx, AlertRecord a, CancellationToken ct)
+    private static async Task RecordAsync(NpgsqlConnection db, NpgsqlTransaction? tx, AlertRecord a, CancellationToken ct)
     {
-        var v = a.Verdict;
-        // Insert on first sight; a concurrent insert of the same id waits here and then sees the row.
         long seq;
-        int stored = 0;
-        string? label = null, description = null;
-        double? confidence = null;
-        await using (var ins = Cmd(db, tx, """
-            INSERT INTO events(id, camera, rule, zone, severity, phase, start_ms, start_offset_ms, end_ms, end_offset_ms,
-              label, confidence, description, unverified)
-            VALUES (@id, @camera, @rule, @zone, @severity, @phase, @start, @startOffset, @end, @endOffset, @label, @confidence, @description, @unverified)
-            ON CONFLICT (id) DO NOTHING RETURNING seq
+        int stored;
+        await using (var record = Cmd(db, tx, """
+            SELECT recorded_seq, known_keyframes FROM record_alert(@id, @camera, @rule, @zone, @severity, @phase, @start, @startOffset,
+              @end, @endOffset, @utc, @offset, @label, @confidence, @description, @model, @latency, @unverified)
             """, AlertParameters(a)))
+        await using (var r = await record.ExecuteReaderAsync(ct))
         {
-            if (await ins.ExecuteScalarAsync(ct) is long s) seq = s;
-            else seq = -1;
-        }
-        var created = seq >= 0;
-        if (!created)
-        {
-            await using var find = Cmd(db, tx, "SELECT seq, keyframes, label, confidence, description FROM events WHERE id = @id FOR UPDATE", ("id", a.Id));
-            await using var r = await find.ExecuteReaderAsync(ct);
-            await r.ReadAsync(ct);
-            seq = r.GetInt64(0);
-            stored = r.GetInt32(1);
-            label = r.IsDBNull(2) ? null : r.GetString(2);
-            confidence = r.IsDBNull(3) ? null : r.GetDouble(3);
-            description = r.IsDBNull(4) ? null : r.GetString(4);
-        }
-        int fresh;
-        await using (var life = Cmd(db, tx, "INSERT INTO lifecycle(event_seq, phase, utc_ms, offset_ms) VALUES (@seq, @phase, @utc, @offset) ON CONFLICT DO NOTHING",
-                         ("seq", seq), ("phase", a.Phase), ("utc", a.Utc.ToUnixTimeMilliseconds()), ("offset", Ms(a.Offset))))
-            fresh = await life.ExecuteNonQueryAsync(ct);
-        if (fresh == 0) return; // this very message was recorded before
-        if (!created)
-        {
-            await using var upd = Cmd(db, tx, """
-                UPDATE events SET zone = coalesce(@zone, zone),
-                  severity = CASE WHEN phase = 'end' THEN severity ELSE @severity END,
-                  end_ms = CASE WHEN phase = 'end' THEN end_ms ELSE @end END,
-                  end_offset_ms = CASE WHEN phase = 'end' THEN end_offset_ms ELSE @endOffset END,
-                  phase = CASE WHEN phase = 'end' THEN phase ELSE @phase END,
-                  label = coalesce(@label, label), confidence = coalesce(@confidence, confidence),
-                  description = coalesce(@description, description), unverified = @unverified
-                WHERE seq = @seq
-                """, [.. AlertParameters(a), ("seq", seq)]);
-            await upd.ExecuteNonQueryAsync(ct);
-        }
-        if (v != null && (created || v.Label != label || v.Confidence != confidence || v.Description != description))
-        {
-            await using var ver = Cmd(db, tx, "INSERT INTO verdicts(event_seq, utc_ms, label, confidence, description, model, latency_ms) VALUES (@seq, @utc, @label, @confidence, @description, @model, @latency)",
-                ("seq", seq), ("utc", a.Utc.ToUnixTimeMilliseconds()), ("label", v.Label), ("confidence", v.Confidence),
-                ("description", v.Description), ("model", v.Model), ("latency", v.LatencyMs));
-            await ver.ExecuteNonQueryAsync(ct);
+            if (!await r.ReadAsync(ct)) return; // this very message was recorded before
+            (seq, stored) = (r.GetInt64(0), r.GetInt32(1));
         }
         if (a.Keyframes.Count <= stored) return;
-        long bytes = 0;
-        for (var n = stored; n < a.Keyframes.Count; n++)
-        {
-            var k = a.Keyframes[n];
-            var jpeg = k.Jpeg();
-            await using var kf = Cmd(db, tx, "INSERT INTO keyframes VALUES (@seq, @n, @utc, @offset, @bytes, @jpeg) ON CONFLICT DO NOTHING",
-                ("seq", seq), ("n", n), ("utc", k.Utc.ToUnixTimeMilliseconds()), ("offset", Ms(k.Offset)), ("bytes", jpeg.Length), ("jpeg", jpeg));
-            if (await kf.ExecuteNonQueryAsync(ct) == 1) bytes += jpeg.Length;
-        }
-        await using var count = Cmd(db, tx, "UPDATE events SET keyframes = greatest(keyframes, @n), keyframe_bytes = keyframe_bytes + @bytes WHERE seq = @seq",
-            ("n", a.Keyframes.Count), ("bytes", bytes), ("seq", seq));
-        await count.ExecuteNonQueryAsync(ct);
+        var fresh = a.Keyframes.Skip(stored).ToArray();
+        await using var kf = Cmd(db, tx, """
+            WITH added AS (
+              INSERT INTO keyframes SELECT @seq, @first + k.i - 1, k.utc, k.off, octet_length(k.jpeg), k.jpeg
+                FROM unnest(@utc, @offset, @jpeg) WITH ORDINALITY AS k(utc, off, jpeg, i)
+                ON CONFLICT DO NOTHING RETURNING bytes)
+            UPDATE events SET keyframes = greatest(keyframes, @count), keyframe_bytes = keyframe_bytes + (SELECT coalesce(sum(bytes), 0) FROM added)
+              WHERE seq = @seq
+            """, ("seq", seq), ("first", stored), ("count", a.Keyframes.Count),
+            ("utc", fresh.Select(k => k.Utc.ToUnixTimeMilliseconds()).ToArray()), ("offset", fresh.Select(k => Ms(k.Offset)).ToArray()),
+            ("jpeg", fresh.Select(k => k.Jpeg()).ToArray()));
+        await kf.ExecuteNonQueryAsync(ct);
     }
 
     private static (string, object?)[] AlertParameters(AlertRecord a) =>
@@ -138,8 +106,9 @@ public sealed class PostgresEventStore : IEventStore
         ("id", a.Id), ("camera", a.Camera), ("rule", a.Rule), ("zone", a.Zone), ("severity", a.Severity), ("phase", a.Phase),
         ("start", a.Start.ToUnixTimeMilliseconds()), ("startOffset", Ms(a.StartOffset)),
         ("end", a.End?.ToUnixTimeMilliseconds()), ("endOffset", a.End is null ? null : Ms(a.Offset)),
+        ("utc", a.Utc.ToUnixTimeMilliseconds()), ("offset", Ms(a.Offset)),
         ("label", a.Verdict?.Label), ("confidence", a.Verdict?.Confidence), ("description", a.Verdict?.Description),
-        ("unverified", a.Unverified),
+        ("model", a.Verdict?.Model), ("latency", a.Verdict?.LatencyMs), ("unverified", a.Unverified),
     ];
 
     public async Task RecordCameraStateAsync(CameraStateRecord s, CancellationToken ct = default)

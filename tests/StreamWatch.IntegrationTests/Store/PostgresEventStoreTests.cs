@@ -83,6 +83,34 @@ public sealed class PostgresEventStoreTests(PostgresFixture pg) : EventStoreCont
     }
 
     [Fact]
+    public async Task An_incident_left_open_by_a_schema_version_2_node_is_ended_by_the_current_one()
+    {
+        await using (var db = new NpgsqlConnection(_cs))
+        {
+            await db.OpenAsync();
+            await PgSchema.MigrateAsync(db, target: 2); // before record_alert existed
+            await using var cmd = new NpgsqlCommand("""
+                INSERT INTO events(id, camera, rule, severity, phase, start_ms, start_offset_ms, label, confidence, description, keyframes, keyframe_bytes)
+                VALUES ('open', 'yard', 'intrusion', 'info', 'new', 1764583200000, 0, 'fox', 0.7, 'a fox crosses the lawn', 1, 5);
+                INSERT INTO lifecycle(event_seq, phase, utc_ms, offset_ms) SELECT seq, 'new', 1764583200000, 0 FROM events;
+                INSERT INTO keyframes SELECT seq, 0, 1764583200000, 0, 5, '\xffd800ffd9'::bytea FROM events;
+                """, db);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        using var store = await OpenAsync();
+        var start = DateTimeOffset.FromUnixTimeMilliseconds(1764583200000);
+        await store.RecordAlertAsync(Alert("open", "end", start, verdict: new VerdictRecord("cat", 0.8, "a cat", "m", 5), keyframes: 2, end: start.AddSeconds(6)));
+
+        var d = (await store.GetAsync("open"))!;
+        Assert.Equal(["new", "end"], d.Lifecycle.Select(l => l.Phase));
+        Assert.Equal(("end", "cat", 2), (d.Event.Phase, d.Event.Label, d.Event.KeyframeCount));
+        Assert.Equal("cat", Assert.Single(d.Verdicts).Label);
+        Assert.Equal(new byte[] { 0xFF, 0xD8, 0, 0xFF, 0xD9 }, await store.ReadKeyframeAsync("open", 0)); // the old one kept
+        Assert.Equal(new byte[] { 0xFF, 0xD8, 1, 0xFF, 0xD9 }, await store.ReadKeyframeAsync("open", 1));
+        Assert.Equal(10L, await ScalarAsync<long>("SELECT keyframe_bytes FROM events"));
+    }
+
+    [Fact]
     public async Task Keyframes_are_in_the_database_so_every_node_reads_them()
     {
         using var a = await OpenAsync();

@@ -80,6 +80,25 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Only_keyframes_not_yet_stored_are_encoded()
+    {
+        using var store = await OpenAsync();
+        var encoded = new List<int>();
+        KeyframeRecord[] Frames(int count) => Enumerable.Range(0, count)
+            .Select(n => new KeyframeRecord(T0.AddSeconds(n), TimeSpan.FromSeconds(n), () => { encoded.Add(n); return [0xFF, 0xD8, (byte)n, 0xFF, 0xD9]; }))
+            .ToArray();
+        await store.RecordAlertAsync(Alert("j1", "new", T0) with { Keyframes = Frames(1) });
+        var update = Alert("j1", "update", T0) with { Utc = T0.AddSeconds(2), Offset = TimeSpan.FromSeconds(2), Keyframes = Frames(3) };
+        await store.RecordAlertAsync(update);
+        await store.RecordAlertAsync(update); // a resend
+        await store.RecordAlertAsync(Alert("j1", "end", T0, end: T0.AddSeconds(4)) with { Keyframes = Frames(3) });
+
+        Assert.Equal([0, 1, 2], encoded);
+        Assert.Equal(3, (await store.GetAsync("j1"))!.Event.KeyframeCount);
+        Assert.Equal(new byte[] { 0xFF, 0xD8, 2, 0xFF, 0xD9 }, await store.ReadKeyframeAsync("j1", 2));
+    }
+
+    [Fact]
     public async Task A_message_arriving_after_the_end_does_not_reopen_the_incident()
     {
         using var store = await OpenAsync();
