@@ -84,7 +84,7 @@ public sealed class MqttSink : IEventSink, IAsyncDisposable
             _publisher.SetRetained(Topics.Motion(Prefix, cam.Name), "OFF"u8.ToArray());
             foreach (var rule in cam.Rules) _publisher.SetRetained(Topics.RuleState(Prefix, cam.Name, rule.Name), Payloads.RuleState(null));
         }
-        _publisher.Start(new MqttNetTransport(_options, _publisher.Events));
+        _publisher.Start(new MqttNetTransport(_options, _publisher.Events, _fence));
         if (_options.StatsIntervalSeconds > 0)
         {
             var every = TimeSpan.FromSeconds(_options.StatsIntervalSeconds);

@@ -6,6 +6,7 @@ using System.Threading.Channels;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using StreamWatch.Core.Cluster;
 
 namespace StreamWatch.Mqtt.MqttNet;
 
@@ -17,17 +18,18 @@ internal sealed partial class MqttNetTransport : IMqttTransport
 {
     private readonly MqttOptions _options;
     private readonly ChannelWriter<TransportEvent> _events;
-    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    private readonly IMqttClient _client;
     private readonly CancellationTokenSource _stopping = new();
     private readonly X509Certificate2Collection _trust = new();
     private TaskCompletionSource _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _loop = Task.CompletedTask;
     private int _nextMid;
 
-    public MqttNetTransport(MqttOptions options, ChannelWriter<TransportEvent> events)
+    public MqttNetTransport(MqttOptions options, ChannelWriter<TransportEvent> events, IPublishFence fence)
     {
         _options = options;
         _events = events;
+        _client = new MqttClientFactory().CreateMqttClient(new FencedAdapterFactory(fence));
         _client.DisconnectedAsync += e =>
         {
             if (e.ClientWasConnected) _lost.TrySetResult();

@@ -3,7 +3,10 @@ using StreamWatch.Core.Cluster;
 using StreamWatch.Imaging;
 using StreamWatch.IntegrationTests.Mqtt;
 using StreamWatch.IntegrationTests.Support;
+using MQTTnet;
+using MQTTnet.Protocol;
 using StreamWatch.Mqtt;
+using StreamWatch.Mqtt.MqttNet;
 using static StreamWatch.IntegrationTests.Mqtt.MqttTestKit;
 
 namespace StreamWatch.IntegrationTests.Cluster;
@@ -47,5 +50,31 @@ public sealed class MqttFenceTests
         await sub.WaitForLineAsync("\"id\":\"f4\"", Wait);
         Assert.Equal(["f1", "f2", "f3", "f4"], EventIds(sub));
         try { Directory.Delete(dir, true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public async Task A_publish_the_client_comes_to_write_after_the_fence_closed_never_reaches_the_broker_and_drops_the_connection()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var sub = broker.Subscribe("fence/socket", "socket-sub");
+        await broker.WaitSubscribedAsync("socket-sub");
+        var fence = new SwitchFence();
+        using var client = new MqttClientFactory().CreateMqttClient(new FencedAdapterFactory(fence));
+        var dropped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.DisconnectedAsync += e => { if (e.ClientWasConnected) dropped.TrySetResult(); return Task.CompletedTask; };
+        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("socket-fence").Build();
+        await client.ConnectAsync(options);
+        await client.PublishStringAsync("fence/socket", "before", MqttQualityOfServiceLevel.AtLeastOnce);
+        await sub.WaitForLineAsync("before", Wait);
+
+        fence.Close(); // as if the node paused between the publisher's check and the client's write
+        await Assert.ThrowsAnyAsync<Exception>(() => client.PublishStringAsync("fence/socket", "after-close", MqttQualityOfServiceLevel.AtLeastOnce));
+        await dropped.Task.WaitAsync(Wait);
+
+        fence.Open();
+        await client.ConnectAsync(options);
+        await client.PublishStringAsync("fence/socket", "reopened", MqttQualityOfServiceLevel.AtLeastOnce);
+        await sub.WaitForLineAsync("reopened", Wait); // same client, later: "after-close" would have come first
+        Assert.Equal(0, sub.CountLines("after-close"));
     }
 }

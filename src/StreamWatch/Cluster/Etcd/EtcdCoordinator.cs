@@ -78,7 +78,7 @@ public sealed class EtcdCoordinator : ICoordinator
             _channel = GrpcChannel.ForAddress(_options.Etcd.Endpoints[i]);
             try
             {
-                await GrantAsync(ct);
+                await GrantAsync(rejoin: false, ct);
                 errors.Clear();
                 break;
             }
@@ -93,8 +93,12 @@ public sealed class EtcdCoordinator : ICoordinator
         _watch = Task.Run(() => WatchLoopAsync(_stop.Token));
     }
 
-    /// <summary>Grants a lease and writes the node key under it; the fence opens from the grant's send time.</summary>
-    private async Task GrantAsync(CancellationToken ct)
+    /// <summary>
+    /// Grants a lease and writes the node key under it; the fence opens from the grant's send time.
+    /// A rejoin is logged before the fence opens, so nothing this node publishes under the new lease
+    /// can carry an earlier time than that line.
+    /// </summary>
+    private async Task GrantAsync(bool rejoin, CancellationToken ct)
     {
         var lease = new Lease.LeaseClient(_channel);
         var sent = _time.GetTimestamp();
@@ -103,6 +107,7 @@ public sealed class EtcdCoordinator : ICoordinator
         await RevokePreviousAsync(r.ID, ct);
         var json = JsonSerializer.Serialize(new { node = Node, started = _time.GetUtcNow().UtcDateTime.ToString("O") });
         await new KV.KVClient(_channel).PutAsync(new PutRequest { Key = Bytes(_nodesPrefix + Node), Value = Bytes(json), Lease = r.ID }, Call(ct));
+        if (rejoin) _log.LogWarning("cluster: node {Node} holds a new lease {Lease:x}; rejoining", Node, r.ID);
         Fence.Granted(sent, TimeSpan.FromSeconds(r.TTL));
         _leaseLost = false;
         _reachable = true;
@@ -126,8 +131,7 @@ public sealed class EtcdCoordinator : ICoordinator
 
     public async Task RenewLeaseAsync(CancellationToken ct)
     {
-        await GrantAsync(ct);
-        _log.LogWarning("cluster: node {Node} holds a new lease {Lease:x}; rejoining", Node, _leaseId);
+        await GrantAsync(rejoin: true, ct);
     }
 
     private async Task KeepAliveLoopAsync(CancellationToken stop)
