@@ -114,7 +114,9 @@ public sealed class ThreeNodeTests(ITestOutputHelper output)
 
             // MQTT: the broker got nothing from b's client between SIGCONT and b's new lease
             var early = h.Alerts.PublishesFrom("streamwatch-b").Where(p => p.SeenBy >= resumed && p.SeenBy < renewed).ToList();
-            Assert.True(early.Count == 0, $"b published before its new lease ({renewed:O}):\n" + string.Join("\n", early.Select(e => $"{e.SeenBy:O} {e.Line}")));
+            Assert.True(early.Count == 0, $"b published before its new lease ({renewed:O}; SIGCONT {resumed:O}):\n"
+                + string.Join("\n", early.Select(e => $"{e.SeenBy:O} {e.Line}"))
+                + "\nb's log, last 60 lines:\n" + string.Join("\n", h["b"].Process.Lines.TakeLast(60)));
             await ClusterHarness.WaitAsync(() => Task.FromResult(h.Alerts.PublishesFrom("streamwatch-b")), l => l.Any(p => p.SeenBy >= renewed), Wait); // it did publish once it held a lease (held messages, new cameras)
             // store and JSONL: nothing written between SIGCONT and the new lease
             var written = h["b"].JsonlAlerts().Skip(jsonlBefore).Where(a => DateTimeOffset.Parse((string)a["time"]!) < renewed).ToList();
