@@ -8,7 +8,7 @@ public sealed class MqttOptions : IValidatable
     public bool Enabled { get; set; }
     public string Host { get; set; } = "127.0.0.1";
     public int Port { get; set; } = 1883;
-    public MqttTlsOptions Tls { get; set; } = new();
+    public TlsOptions Tls { get; set; } = new();
     public string? Username { get; set; }
     /// <summary>Inline password; prefer PasswordFile or PasswordEnv. Never logged.</summary>
     public string? Password { get; set; }
@@ -50,42 +50,13 @@ public sealed class MqttOptions : IValidatable
         errors.Range(MaxInflight, 1, 1000, $"{path}:MaxInflight");
         errors.Range(StatsIntervalSeconds, 0, 86400, $"{path}:StatsIntervalSeconds");
         errors.Range(ReconnectMaxSeconds, 1, 3600, $"{path}:ReconnectMaxSeconds");
-        var sources = (Password != null ? 1 : 0) + (PasswordFile != null ? 1 : 0) + (PasswordEnv != null ? 1 : 0);
-        if (sources > 1) errors.Add($"{path}:Password", "set at most one of Password, PasswordFile, PasswordEnv");
-        if (sources > 0 && string.IsNullOrEmpty(Username)) errors.Add($"{path}:Username", "is required when a password is set");
-        if (PasswordFile != null && !File.Exists(PasswordFile)) errors.Add($"{path}:PasswordFile", "file not found");
-        if (PasswordEnv != null && Environment.GetEnvironmentVariable(PasswordEnv) == null)
-            errors.Add($"{path}:PasswordEnv", $"environment variable '{PasswordEnv}' is not set");
+        Secret.Validate(errors, path, "Password", Password, PasswordFile, PasswordEnv);
+        if (Secret.IsSet(Password, PasswordFile, PasswordEnv) && string.IsNullOrEmpty(Username)) errors.Add($"{path}:Username", "is required when a password is set");
         Tls.Validate($"{path}:Tls", errors);
     }
 
     /// <summary>The password from whichever source is set (file: first line), or null.</summary>
-    internal string? ResolvePassword()
-    {
-        if (Password != null) return Password;
-        if (PasswordFile != null) return File.ReadLines(PasswordFile).FirstOrDefault()?.TrimEnd('\r') ?? "";
-        if (PasswordEnv != null) return Environment.GetEnvironmentVariable(PasswordEnv);
-        return null;
-    }
-}
-
-public sealed class MqttTlsOptions : IValidatable
-{
-    /// <summary>Set to enable TLS: the PEM CA bundle that signed the broker's certificate.</summary>
-    public string? CaFile { get; set; }
-    public string? CertFile { get; set; }
-    public string? KeyFile { get; set; }
-    public bool VerifyHostname { get; set; } = true;
-
-    public bool Enabled => !string.IsNullOrEmpty(CaFile);
-
-    public void Validate(string path, ConfigErrors errors)
-    {
-        if ((CertFile == null) != (KeyFile == null)) errors.Add($"{path}:CertFile", "CertFile and KeyFile go together");
-        if (!Enabled && CertFile != null) errors.Add($"{path}:CaFile", "is required when a client certificate is set");
-        foreach (var (key, file) in new[] { ("CaFile", CaFile), ("CertFile", CertFile), ("KeyFile", KeyFile) })
-            if (file != null && !File.Exists(file)) errors.Add($"{path}:{key}", $"file not found: {file}");
-    }
+    internal string? ResolvePassword() => Secret.Resolve(Password, PasswordFile, PasswordEnv);
 }
 
 public sealed class MqttDiscoveryOptions

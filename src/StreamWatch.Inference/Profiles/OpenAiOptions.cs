@@ -31,9 +31,7 @@ public sealed class OpenAiOptions : IValidatable
             for (var i = 0; i < BaseUrls.Count; i++) errors.Require(IsHttpUrl(BaseUrls[i]), $"{path}:BaseUrls:{i}", "must be an absolute http(s) URL");
         }
         errors.Require(!string.IsNullOrWhiteSpace(Model), $"{path}:Model", "must name the served model");
-        errors.Require(new[] { ApiKey, ApiKeyFile, ApiKeyEnv }.Count(x => !string.IsNullOrEmpty(x)) <= 1, $"{path}:ApiKey", "set at most one of ApiKey, ApiKeyFile, ApiKeyEnv");
-        errors.Require(ApiKeyFile is null || File.Exists(ApiKeyFile), $"{path}:ApiKeyFile", "file not found");
-        errors.Require(ApiKeyEnv is null || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(ApiKeyEnv)), $"{path}:ApiKeyEnv", "environment variable is not set");
+        Secret.Validate(errors, path, "ApiKey", ApiKey, ApiKeyFile, ApiKeyEnv);
         errors.Range(TimeoutSeconds, 0.1, 600, $"{path}:TimeoutSeconds");
         errors.Range(Retries, 0, 10, $"{path}:Retries");
         errors.Range(RetryBaseDelaySeconds, 0, 60, $"{path}:RetryBaseDelaySeconds");
@@ -48,10 +46,6 @@ public sealed class OpenAiOptions : IValidatable
 
     private static bool IsHttpUrl(string? s) => Uri.TryCreate(s, UriKind.Absolute, out var u) && u.Scheme is "http" or "https";
 
-    /// <summary>The API key from config, file or environment; null when none is configured.</summary>
-    public string? ResolveApiKey() =>
-        !string.IsNullOrEmpty(ApiKey) ? ApiKey
-        : !string.IsNullOrEmpty(ApiKeyFile) ? File.ReadAllText(ApiKeyFile).Trim()
-        : !string.IsNullOrEmpty(ApiKeyEnv) ? Environment.GetEnvironmentVariable(ApiKeyEnv)
-        : null;
+    /// <summary>The API key from config, file (first line) or environment; null when none is configured.</summary>
+    public string? ResolveApiKey() => Secret.Resolve(ApiKey, ApiKeyFile, ApiKeyEnv);
 }

@@ -20,7 +20,6 @@ internal sealed partial class MqttNetTransport : IMqttTransport
     private readonly ChannelWriter<TransportEvent> _events;
     private readonly IMqttClient _client;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly X509Certificate2Collection _trust = new();
     private TaskCompletionSource _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _loop = Task.CompletedTask;
     private int _nextMid;
@@ -56,34 +55,14 @@ internal sealed partial class MqttNetTransport : IMqttTransport
         var tls = _options.Tls;
         if (tls.Enabled)
         {
-            _trust.Clear();
-            _trust.ImportFromPemFile(tls.CaFile!);
+            var validate = tls.ServerValidator();
             b.WithTlsOptions(t =>
             {
-                t.UseTls().WithTargetHost(_options.Host).WithCertificateValidationHandler(ValidateBroker);
-                if (tls.CertFile != null)
-                {
-                    // Re-imported as PKCS#12 so SslStream gets a certificate with a usable private key.
-                    using var pem = X509Certificate2.CreateFromPemFile(tls.CertFile, tls.KeyFile);
-                    t.WithClientCertificates([X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null)]);
-                }
+                t.UseTls().WithTargetHost(_options.Host).WithCertificateValidationHandler(e => validate(e.Certificate, e.Chain, e.SslPolicyErrors));
+                if (tls.LoadClientCertificate() is { } client) t.WithClientCertificates([client]);
             });
         }
         return b.Build();
-    }
-
-    /// <summary>The broker's chain must end at the configured CA; its name must match Host unless VerifyHostname is off.</summary>
-    private bool ValidateBroker(MqttClientCertificateValidationEventArgs e)
-    {
-        if (e.Certificate == null) return false;
-        if (_options.Tls.VerifyHostname && e.SslPolicyErrors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch)) return false;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_trust);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (e.Chain != null) chain.ChainPolicy.ExtraStore.AddRange(e.Chain.ChainElements.Select(c => c.Certificate).ToArray());
-        using var cert = X509CertificateLoader.LoadCertificate(e.Certificate.GetRawCertData());
-        return chain.Build(cert);
     }
 
     private async Task RunAsync()

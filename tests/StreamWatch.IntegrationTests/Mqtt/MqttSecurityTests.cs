@@ -1,4 +1,5 @@
 using StreamWatch.Core.Alerts;
+using StreamWatch.Core.Config;
 using StreamWatch.IntegrationTests.Support;
 using StreamWatch.Imaging;
 using StreamWatch.Mqtt;
@@ -9,36 +10,17 @@ namespace StreamWatch.IntegrationTests.Mqtt;
 /// <summary>TLS with openssl-made certificates, and username/password authentication.</summary>
 public class MqttSecurityTests
 {
-    private static async Task Openssl(string dir, params string[] args)
-    {
-        await using var p = ChildProcess.Start("openssl", args, workDir: dir);
-        if (await p.WaitExitAsync(Wait) != 0) throw new InvalidOperationException("openssl " + string.Join(' ', args) + ":\n" + p.Output);
-    }
-
-    /// <summary>A CA, a server certificate for 127.0.0.1/localhost and a client certificate, all signed by the CA.</summary>
-    private static async Task<(TlsFiles Server, string ClientCert, string ClientKey)> MakeCertsAsync(string dir)
-    {
-        await Openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=StreamWatch Test CA", "-keyout", "ca.key", "-out", "ca.crt");
-        File.WriteAllText(Path.Combine(dir, "server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-        await Openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "server.key", "-out", "server.csr");
-        await Openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "server.ext", "-out", "server.crt");
-        await Openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=streamwatch-client", "-keyout", "client.key", "-out", "client.csr");
-        await Openssl(dir, "x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-out", "client.crt");
-        string F(string n) => Path.Combine(dir, n);
-        return (new TlsFiles(F("ca.crt"), F("server.crt"), F("server.key")), F("client.crt"), F("client.key"));
-    }
-
     [Fact]
     public async Task Publishes_over_tls_with_a_verified_hostname_and_a_client_certificate()
     {
         var dir = Repo.TempDir("mqtt-tls");
-        var (server, clientCert, clientKey) = await MakeCertsAsync(dir);
+        var (server, clientCert, clientKey) = await TestCertificates.MakeAsync(dir);
         await using var broker = await MosquittoBroker.StartAsync(tls: server, requireClientCertificate: true);
         await using var sub = broker.Subscribe("streamwatch/events", "tls-sub",
             extra: ["--cafile", server.CaFile, "--cert", clientCert, "--key", clientKey]);
         await broker.WaitSubscribedAsync("tls-sub");
         var options = Options(broker.Port, dir);
-        options.Tls = new MqttTlsOptions { CaFile = server.CaFile, CertFile = clientCert, KeyFile = clientKey, VerifyHostname = true };
+        options.Tls = new TlsOptions { CaFile = server.CaFile, CertFile = clientCert, KeyFile = clientKey, VerifyHostname = true };
         var log = new TestLog();
         var jpeg = new OpenCvJpegEncoder();
         await using var sink = new MqttSink(options, [Camera()], jpeg, log, TimeProvider.System);
@@ -49,10 +31,9 @@ public class MqttSecurityTests
 
         // A broker certificate from an unknown CA is a clear, retried error, not a crash.
         var other = Path.Combine(dir, "other");
-        Directory.CreateDirectory(other);
-        await Openssl(other, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Other CA", "-keyout", "ca.key", "-out", "ca.crt");
+        await TestCertificates.MakeCaAsync(other, "Other CA");
         var bad = Options(broker.Port, other, "tls-bad");
-        bad.Tls = new MqttTlsOptions { CaFile = Path.Combine(other, "ca.crt"), CertFile = clientCert, KeyFile = clientKey };
+        bad.Tls = new TlsOptions { CaFile = Path.Combine(other, "ca.crt"), CertFile = clientCert, KeyFile = clientKey };
         var badLog = new TestLog();
         await using var badSink = new MqttSink(bad, [Camera()], jpeg, badLog, TimeProvider.System);
         await badSink.StartAsync(CancellationToken.None);

@@ -2,9 +2,6 @@ using System.Text;
 
 namespace StreamWatch.IntegrationTests.Support;
 
-/// <summary>Certificates a test generated with openssl: a CA and a server certificate for 127.0.0.1/localhost.</summary>
-public sealed record TlsFiles(string CaFile, string CertFile, string KeyFile);
-
 /// <summary>
 /// A real mosquitto broker on 127.0.0.1 and a free port, from a generated conf. Can be stopped
 /// (SIGTERM, so a persistent broker saves its state) and started again on the same port.

@@ -43,6 +43,26 @@ public sealed class ClusterConfigTests
     }
 
     [Fact]
+    public void Etcd_tls_takes_https_endpoints_and_a_user_needs_a_password()
+    {
+        var ca = Path.GetTempFileName();
+        try
+        {
+            var tls = new Dictionary<string, string?> { ["Cluster:Etcd:Endpoints:0"] = "https://etcd:2379", ["Cluster:Etcd:Tls:CaFile"] = ca };
+            Assert.Empty(Errors(tls));
+            Assert.Equal(["Cluster:Etcd:Endpoints:0"], Errors(new(tls) { ["Cluster:Etcd:Endpoints:0"] = "http://etcd:2379" }));
+            Assert.Equal(["Cluster:Etcd:Tls:CertFile"], Errors(new(tls) { ["Cluster:Etcd:Tls:CertFile"] = ca }));
+            Assert.Equal(["Cluster:Etcd:Tls:CaFile"], Errors(new() { ["Cluster:Etcd:Tls:CaFile"] = ca + ".missing" }));
+
+            Assert.Empty(Errors(new() { ["Cluster:Etcd:Username"] = "node", ["Cluster:Etcd:PasswordFile"] = ca }));
+            Assert.Equal(["Cluster:Etcd:Password"], Errors(new() { ["Cluster:Etcd:Username"] = "node" }));
+            Assert.Equal(["Cluster:Etcd:Username"], Errors(new() { ["Cluster:Etcd:Password"] = "pw" }));
+            Assert.Equal(["Cluster:Etcd:Password"], Errors(new() { ["Cluster:Etcd:Username"] = "node", ["Cluster:Etcd:Password"] = "pw", ["Cluster:Etcd:PasswordFile"] = ca }));
+        }
+        finally { File.Delete(ca); }
+    }
+
+    [Fact]
     public void The_node_id_defaults_to_the_mqtt_node()
     {
         var o = ConfigLoader.Load(null, new Dictionary<string, string?> { ["Mqtt:Node"] = "n7" });

@@ -18,7 +18,6 @@ namespace StreamWatch.Cluster.Etcd;
 /// </summary>
 public sealed class EtcdCoordinator : ICoordinator
 {
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
     private readonly ClusterOptions _options;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
@@ -28,7 +27,7 @@ public sealed class EtcdCoordinator : ICoordinator
     private readonly Dictionary<string, string> _claims = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _nodesPrefix, _claimsPrefix;
-    private GrpcChannel? _channel;
+    private EtcdConnection? _etcd;
     private int _endpoint;
     private long _leaseId;
     private volatile bool _leaseLost, _reachable;
@@ -67,27 +66,28 @@ public sealed class EtcdCoordinator : ICoordinator
         done.TrySetResult();
     }
 
-    private CallOptions Call(CancellationToken ct) => new(deadline: DateTime.UtcNow + CallTimeout, cancellationToken: ct);
-
     public async Task StartAsync(CancellationToken ct)
     {
         var errors = new List<string>();
         for (var i = 0; i < _options.Etcd.Endpoints.Count; i++)
         {
             _endpoint = i;
-            _channel = GrpcChannel.ForAddress(_options.Etcd.Endpoints[i]);
+            _etcd = EtcdConnection.Open(_options.Etcd.Endpoints[i], _options.Etcd);
             try
             {
                 await GrantAsync(rejoin: false, ct);
                 errors.Clear();
                 break;
             }
-            catch (RpcException e) { errors.Add($"{_options.Etcd.Endpoints[i]}: {e.Status.StatusCode} {e.Status.Detail}"); _channel.Dispose(); }
+            catch (RpcException e) { errors.Add($"{_options.Etcd.Endpoints[i]}: {e.Status.StatusCode} {e.Status.Detail}"); _etcd.Dispose(); }
+            catch (EtcdAuthException e) { _etcd.Dispose(); throw new UnavailableException($"Cluster:Etcd:Username: {e.Message}"); }
         }
         if (errors.Count > 0)
             throw new UnavailableException($"Cluster:Etcd:Endpoints: no etcd answered ({string.Join("; ", errors)})");
-        _log.LogInformation("cluster: node {Node} joined through etcd {Endpoint} (lease {Lease:x}, TTL {Ttl} s, prefix {Prefix})",
-            Node, _options.Etcd.Endpoints[_endpoint], _leaseId, _options.LeaseTtlSeconds, _options.Prefix);
+        _log.LogInformation("cluster: node {Node} joined through etcd {Endpoint} (lease {Lease:x}, TTL {Ttl} s, prefix {Prefix}, {Tls}, {User})",
+            Node, _options.Etcd.Endpoints[_endpoint], _leaseId, _options.LeaseTtlSeconds, _options.Prefix,
+            _options.Etcd.Tls.Enabled ? _options.Etcd.Tls.CertFile != null ? "TLS with a client certificate" : "TLS" : "no TLS",
+            string.IsNullOrEmpty(_options.Etcd.Username) ? "no user" : $"user {_options.Etcd.Username}");
         await LoadViewAsync(ct);
         _keepAlive = Task.Run(() => KeepAliveLoopAsync(_stop.Token));
         _watch = Task.Run(() => WatchLoopAsync(_stop.Token));
@@ -100,13 +100,13 @@ public sealed class EtcdCoordinator : ICoordinator
     /// </summary>
     private async Task GrantAsync(bool rejoin, CancellationToken ct)
     {
-        var lease = new Lease.LeaseClient(_channel);
+        await _etcd!.AuthenticateAsync(ct);
         var sent = _time.GetTimestamp();
-        var r = await lease.LeaseGrantAsync(new LeaseGrantRequest { TTL = _options.LeaseTtlSeconds }, Call(ct));
+        var r = await _etcd.CallAsync((c, o) => new Lease.LeaseClient(c).LeaseGrantAsync(new LeaseGrantRequest { TTL = _options.LeaseTtlSeconds }, o), ct);
         Interlocked.Exchange(ref _leaseId, r.ID);
         await RevokePreviousAsync(r.ID, ct);
         var json = JsonSerializer.Serialize(new { node = Node, started = _time.GetUtcNow().UtcDateTime.ToString("O") });
-        await new KV.KVClient(_channel).PutAsync(new PutRequest { Key = Bytes(_nodesPrefix + Node), Value = Bytes(json), Lease = r.ID }, Call(ct));
+        await _etcd.CallAsync((c, o) => new KV.KVClient(c).PutAsync(new PutRequest { Key = Bytes(_nodesPrefix + Node), Value = Bytes(json), Lease = r.ID }, o), ct);
         if (rejoin) _log.LogWarning("cluster: node {Node} holds a new lease {Lease:x}; rejoining", Node, r.ID);
         Fence.Granted(sent, TimeSpan.FromSeconds(r.TTL));
         _leaseLost = false;
@@ -121,11 +121,10 @@ public sealed class EtcdCoordinator : ICoordinator
     /// </summary>
     private async Task RevokePreviousAsync(long lease, CancellationToken ct)
     {
-        var kv = new KV.KVClient(_channel);
-        var old = (await kv.RangeAsync(new RangeRequest { Key = Bytes(_nodesPrefix + Node) }, Call(ct))).Kvs;
+        var old = (await _etcd!.CallAsync((c, o) => new KV.KVClient(c).RangeAsync(new RangeRequest { Key = Bytes(_nodesPrefix + Node) }, o), ct)).Kvs;
         if (old.Count == 0 || old[0].Lease == lease || old[0].Lease == 0) return;
         _log.LogWarning("cluster: a previous run of node {Node} left lease {Lease:x} with its claims; revoking it", Node, old[0].Lease);
-        try { await new Lease.LeaseClient(_channel).LeaseRevokeAsync(new LeaseRevokeRequest { ID = old[0].Lease }, Call(ct)); }
+        try { await _etcd.CallAsync((c, o) => new Lease.LeaseClient(c).LeaseRevokeAsync(new LeaseRevokeRequest { ID = old[0].Lease }, o), ct); }
         catch (RpcException e) when (e.StatusCode == StatusCode.NotFound) { } // expired meanwhile
     }
 
@@ -141,7 +140,9 @@ public sealed class EtcdCoordinator : ICoordinator
         {
             try
             {
-                using var call = new Lease.LeaseClient(_channel).LeaseKeepAlive(cancellationToken: stop);
+                var etcd = _etcd!;
+                await etcd.AuthenticateAsync(stop);
+                using var call = new Lease.LeaseClient(etcd.Channel).LeaseKeepAlive(etcd.Stream(stop));
                 while (!stop.IsCancellationRequested)
                 {
                     if (!_leaseLost)
@@ -150,7 +151,7 @@ public sealed class EtcdCoordinator : ICoordinator
                         var sent = _time.GetTimestamp();
                         await call.RequestStream.WriteAsync(new LeaseKeepAliveRequest { ID = id }, stop);
                         using var answer = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                        answer.CancelAfter(CallTimeout);
+                        answer.CancelAfter(EtcdConnection.CallTimeout);
                         if (!await call.ResponseStream.MoveNext(answer.Token)) throw new RpcException(new Status(StatusCode.Unavailable, "keep-alive stream ended"));
                         var r = call.ResponseStream.Current;
                         var was = _reachable;
@@ -166,8 +167,9 @@ public sealed class EtcdCoordinator : ICoordinator
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { return; }
-            catch (Exception e) when (e is RpcException or OperationCanceledException or IOException)
+            catch (Exception e) when (e is RpcException or OperationCanceledException or IOException or EtcdAuthException)
             {
+                if (e is RpcException { StatusCode: StatusCode.Unauthenticated }) _etcd?.Forget();
                 if (_reachable) _log.LogWarning("cluster: etcd keep-alive failed ({Error}); the lease holds for {Left:F1} s more", Short(e), Fence.Remaining.TotalSeconds);
                 _reachable = false;
                 Signal();
@@ -194,7 +196,8 @@ public sealed class EtcdCoordinator : ICoordinator
             try
             {
                 var revision = await LoadViewAsync(stop);
-                using var call = new Watch.WatchClient(_channel).Watch(cancellationToken: stop);
+                var etcd = _etcd!;
+                using var call = new Watch.WatchClient(etcd.Channel).Watch(etcd.Stream(stop));
                 foreach (var prefix in (string[])[_nodesPrefix, _claimsPrefix])
                     await call.RequestStream.WriteAsync(new WatchRequest
                     {
@@ -210,8 +213,9 @@ public sealed class EtcdCoordinator : ICoordinator
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { return; }
-            catch (Exception e) when (e is RpcException or IOException)
+            catch (Exception e) when (e is RpcException or IOException or EtcdAuthException)
             {
+                if (e is RpcException { StatusCode: StatusCode.Unauthenticated }) _etcd?.Forget();
                 _log.LogDebug("cluster: etcd watch failed ({Error}); reading again", Short(e));
                 try { await Task.Delay(TimeSpan.FromMilliseconds(500), _time, stop); } catch (OperationCanceledException) { return; }
             }
@@ -220,7 +224,7 @@ public sealed class EtcdCoordinator : ICoordinator
 
     private async Task<long> LoadViewAsync(CancellationToken ct)
     {
-        var r = await new KV.KVClient(_channel).RangeAsync(new RangeRequest { Key = Bytes(_options.Prefix + "/"), RangeEnd = RangeEnd(_options.Prefix + "/") }, Call(ct));
+        var r = await _etcd!.CallAsync((c, o) => new KV.KVClient(c).RangeAsync(new RangeRequest { Key = Bytes(_options.Prefix + "/"), RangeEnd = RangeEnd(_options.Prefix + "/") }, o), ct);
         lock (_lock)
         {
             _nodes.Clear();
@@ -253,7 +257,7 @@ public sealed class EtcdCoordinator : ICoordinator
         txn.Compare.Add(new Compare { Key = key, Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 });
         txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = key, Value = Bytes(Node), Lease = lease } });
         txn.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = key } });
-        var r = await new KV.KVClient(_channel).TxnAsync(txn, Call(ct));
+        var r = await _etcd!.CallAsync((c, o) => new KV.KVClient(c).TxnAsync(txn, o), ct);
         if (r.Succeeded) return true;
         var kvs = r.Responses[0].ResponseRange.Kvs;
         return kvs.Count == 1 && kvs[0].Value.ToStringUtf8() == Node && kvs[0].Lease == lease;
@@ -265,14 +269,15 @@ public sealed class EtcdCoordinator : ICoordinator
         var txn = new TxnRequest();
         txn.Compare.Add(new Compare { Key = key, Target = Compare.Types.CompareTarget.Value, Result = Compare.Types.CompareResult.Equal, Value = Bytes(Node) });
         txn.Success.Add(new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = key } });
-        await new KV.KVClient(_channel).TxnAsync(txn, Call(ct));
+        await _etcd!.CallAsync((c, o) => new KV.KVClient(c).TxnAsync(txn, o), ct);
     }
 
     public async Task LeaveAsync(CancellationToken ct)
     {
         await _stop.CancelAsync();
         if (_leaseLost) return;
-        try { await new Lease.LeaseClient(_channel).LeaseRevokeAsync(new LeaseRevokeRequest { ID = Interlocked.Read(ref _leaseId) }, Call(ct)); }
+        var id = Interlocked.Read(ref _leaseId);
+        try { await _etcd!.CallAsync((c, o) => new Lease.LeaseClient(c).LeaseRevokeAsync(new LeaseRevokeRequest { ID = id }, o), ct); }
         catch (RpcException e) { _log.LogWarning("cluster: lease not revoked ({Error}); its keys expire with it", Short(e)); }
         Fence.Lost();
     }
@@ -281,8 +286,8 @@ public sealed class EtcdCoordinator : ICoordinator
     {
         if (_options.Etcd.Endpoints.Count < 2) return;
         _endpoint = (_endpoint + 1) % _options.Etcd.Endpoints.Count;
-        var old = _channel;
-        _channel = GrpcChannel.ForAddress(_options.Etcd.Endpoints[_endpoint]);
+        var old = _etcd;
+        _etcd = EtcdConnection.Open(_options.Etcd.Endpoints[_endpoint], _options.Etcd);
         old?.Dispose();
     }
 
@@ -299,7 +304,7 @@ public sealed class EtcdCoordinator : ICoordinator
     {
         await _stop.CancelAsync();
         await Task.WhenAll(_keepAlive, _watch).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _channel?.Dispose();
+        _etcd?.Dispose();
         _stop.Dispose();
     }
 }
