@@ -10,11 +10,6 @@ public sealed class ClusterDaemonTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);
 
-    private static string Cameras(string clip, int n) => new JsonArray(Enumerable.Range(1, n).Select(i => (JsonNode)new JsonObject
-    {
-        ["Name"] = $"cam{i}", ["Url"] = clip, ["Loop"] = true, ["AnalysisFps"] = 2,
-    }).ToArray()).ToJsonString();
-
     private static string Cluster(string node, string endpoint, string prefix, int ttl = 10, string? store = null) =>
         ClusterConfig.Extra(node, endpoint, prefix, ttl, store);
 
@@ -29,7 +24,7 @@ public sealed class ClusterDaemonTests
         {
             var clip = await TestClips.MovingBoxAsync(dir, seconds: 4);
             await using var etcd = await EtcdServer.StartAsync();
-            await using var daemon = await DaemonProcess.StartAsync(Cameras(clip, 3), extra: Cluster("n1", etcd.Endpoint, "/sw1"));
+            await using var daemon = await DaemonProcess.StartAsync(ClusterConfig.Cameras(clip, 3), extra: Cluster("n1", etcd.Endpoint, "/sw1"));
 
             var claims = await WaitClaimsAsync(etcd, "/sw1", c => c.Count == 3, Wait);
             Assert.All(claims.Values, v => Assert.Equal("n1", v));
@@ -60,7 +55,7 @@ public sealed class ClusterDaemonTests
             var clip = await TestClips.MovingBoxAsync(dir, seconds: 4);
             await using var etcd = await EtcdServer.StartAsync();
             const int ttl = 3;
-            var cameras = Cameras(clip, 4);
+            var cameras = ClusterConfig.Cameras(clip, 4);
             await using var a = await DaemonProcess.StartAsync(cameras, extra: Cluster("a", etcd.Endpoint, "/sw2", ttl));
             await WaitClaimsAsync(etcd, "/sw2", c => c.Count == 4 && c.Values.All(v => v == "a"), Wait);
 
@@ -97,7 +92,7 @@ public sealed class ClusterDaemonTests
             var clip = await TestClips.MovingBoxAsync(dir, seconds: 4);
             await using var etcd = await EtcdServer.StartAsync();
             const int ttl = 2;
-            var cameras = Cameras(clip, 2);
+            var cameras = ClusterConfig.Cameras(clip, 2);
             await using var a = await DaemonProcess.StartAsync(cameras, extra: Cluster("a", etcd.Endpoint, "/sw4", ttl));
             await WaitClaimsAsync(etcd, "/sw4", c => c.Count == 2 && c.Values.All(v => v == "a"), Wait);
             await a.Process.WaitForLineAsync("camera cam2 online: ", Wait);
@@ -139,7 +134,7 @@ public sealed class ClusterDaemonTests
                     Start = start, StartOffset = TimeSpan.FromSeconds(3),
                 });
             await using var etcd = await EtcdServer.StartAsync();
-            await using var b = await DaemonProcess.StartAsync(Cameras(clip, 1), extra: Cluster("b", etcd.Endpoint, "/sw5", store: db));
+            await using var b = await DaemonProcess.StartAsync(ClusterConfig.Cameras(clip, 1), extra: Cluster("b", etcd.Endpoint, "/sw5", store: db));
             await b.Process.WaitForLineAsync("ALERT end intrusion on cam1 .*id orphan-1", Wait);
 
             var detail = await WaitAsync(async () => JsonNode.Parse((await b.GetAsync("api/events/orphan-1")).Body), d => (string?)d?["event"]?["phase"] == "end");
@@ -172,7 +167,7 @@ public sealed class ClusterDaemonTests
             var clip = await TestClips.MovingBoxAsync(dir, seconds: 4);
             await using var etcd = await EtcdServer.StartAsync();
             const int ttl = 3;
-            await using var a = await DaemonProcess.StartAsync(Cameras(clip, 2), extra: Cluster("n1", etcd.Endpoint, "/sw6", ttl));
+            await using var a = await DaemonProcess.StartAsync(ClusterConfig.Cameras(clip, 2), extra: Cluster("n1", etcd.Endpoint, "/sw6", ttl));
             await WaitClaimsAsync(etcd, "/sw6", c => c.Count == 2, Wait);
             await a.Process.WaitForLineAsync("camera cam2 online: ", Wait);
             Assert.Equal(HttpStatusCode.OK, (await a.GetAsync("readyz")).Status);
@@ -204,7 +199,7 @@ public sealed class ClusterDaemonTests
         {
             var clip = await TestClips.MovingBoxAsync(dir, seconds: 4);
             await using var etcd = await EtcdServer.StartAsync();
-            var cameras = Cameras(clip, 2);
+            var cameras = ClusterConfig.Cameras(clip, 2);
             var first = await DaemonProcess.StartAsync(cameras, extra: Cluster("n1", etcd.Endpoint, "/sw7", ttl: 60));
             await WaitClaimsAsync(etcd, "/sw7", c => c.Count == 2, Wait);
             first.Process.Signal(ChildProcess.SIGKILL);

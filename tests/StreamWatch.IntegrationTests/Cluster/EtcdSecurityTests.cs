@@ -26,11 +26,6 @@ public sealed class EtcdSecurityTests
         return """, "Store": {"Enabled": false}, "Cluster": """ + cluster.ToJsonString();
     }
 
-    private static string Cameras(string clip, int n) => new JsonArray(Enumerable.Range(1, n).Select(i => (JsonNode)new JsonObject
-    {
-        ["Name"] = $"cam{i}", ["Url"] = clip, ["Loop"] = true, ["AnalysisFps"] = 2,
-    }).ToArray()).ToJsonString();
-
     private static async Task<EtcdServer> SecuredEtcdAsync(string dir)
     {
         var (server, clientCert, clientKey) = await TestCertificates.MakeAsync(dir);
@@ -48,7 +43,7 @@ public sealed class EtcdSecurityTests
             var clip = await TestClips.MovingBoxAsync(dir, seconds: 4);
             await using var etcd = await SecuredEtcdAsync(dir);
             var env = new Dictionary<string, string?> { ["SW_TEST_ETCD_PW"] = Password };
-            await using var a = await DaemonProcess.StartAsync(Cameras(clip, 2), env,
+            await using var a = await DaemonProcess.StartAsync(ClusterConfig.Cameras(clip, 2), env,
                 Cluster(etcd, Path.Combine(dir, "ca.crt"), (Path.Combine(dir, "client.crt"), Path.Combine(dir, "client.key"))));
 
             var claims = await ClusterConfig.WaitClaimsAsync(etcd, Prefix, c => c.Count == 2, Wait);

@@ -1,8 +1,16 @@
+using System.Text.Json.Nodes;
+
 namespace StreamWatch.IntegrationTests.Support;
 
 /// <summary>Config and waits for daemons with Cluster:Enabled (docs/scale.md), for DaemonProcess's <c>extra</c>.</summary>
 public static class ClusterConfig
 {
+    /// <summary>cam1..camN, each looping <paramref name="clip"/> at 2 analysis fps, as the Cameras array.</summary>
+    public static string Cameras(string clip, int n) => new JsonArray(Enumerable.Range(1, n).Select(i => (JsonNode)new JsonObject
+    {
+        ["Name"] = $"cam{i}", ["Url"] = clip, ["Loop"] = true, ["AnalysisFps"] = 2,
+    }).ToArray()).ToJsonString();
+
     /// <summary>The <c>Cluster</c> section (and <c>Store</c>: off, or a shared SQLite file) as an <c>extra</c> fragment.</summary>
     public static string Extra(string node, string endpoint, string prefix, int ttl = 10, string? store = null) =>
         (store == null ? """, "Store": {"Enabled": false}""" : $$$""", "Store": {"Enabled": true, "Path": "{{{store}}}"}""")
