@@ -30,14 +30,19 @@ public sealed class FencedChannelTests
 
     private static readonly byte[] PublishHeader = [0x32, 0x05], PublishPayload = [1, 2, 3], PingReq = [0xC0, 0x00], PubAck = [0x40, 0x02, 0, 1];
 
+    private static (Fence, Recorder, FencedChannel) Open()
+    {
+        var fence = new Fence();
+        var socket = new Recorder();
+        return (fence, socket, new FencedChannel(socket, fence));
+    }
+
     private static Task Write(FencedChannel c, byte[] bytes, bool end = true) => c.WriteAsync(new ReadOnlySequence<byte>(bytes), end, default);
 
     [Fact]
     public async Task A_publish_is_written_while_the_fence_is_open_and_refused_with_the_connection_dropped_once_it_is_closed()
     {
-        var fence = new Fence();
-        var socket = new Recorder();
-        var channel = new FencedChannel(socket, fence);
+        var (fence, socket, channel) = Open();
         await Write(channel, PublishHeader, end: false);
         await Write(channel, PublishPayload);
         Assert.Equal(2, socket.Written.Count);
@@ -56,9 +61,7 @@ public sealed class FencedChannelTests
     [Fact]
     public async Task A_publish_whose_header_went_out_is_finished_and_a_payload_byte_like_a_publish_type_is_not_taken_for_a_packet()
     {
-        var fence = new Fence();
-        var socket = new Recorder();
-        var channel = new FencedChannel(socket, fence);
+        var (fence, socket, channel) = Open();
         await Write(channel, PublishHeader, end: false);
         fence.MayPublish = false; // closes between header and payload: no half packet on the wire
         await Write(channel, [0x30, 0x31], end: false); // payload bytes that look like a PUBLISH header
