@@ -81,17 +81,14 @@ internal static class PgSchema
               label = coalesce(p_label, e.label), confidence = coalesce(p_confidence, e.confidence),
               description = coalesce(p_description, e.description), unverified = p_unverified
               WHERE e.seq = s;
-            IF p_label IS NOT NULL AND (p_label IS DISTINCT FROM old_label OR p_confidence IS DISTINCT FROM old_confidence
-                OR p_description IS DISTINCT FROM old_description) THEN
-              INSERT INTO verdicts(event_seq, utc_ms, label, confidence, description, model, latency_ms)
-                VALUES (s, p_utc, p_label, p_confidence, p_description, p_model, p_latency);
-            END IF;
           ELSE
             INSERT INTO lifecycle(event_seq, phase, utc_ms, offset_ms) VALUES (s, p_phase, p_utc, p_offset);
-            IF p_label IS NOT NULL THEN
-              INSERT INTO verdicts(event_seq, utc_ms, label, confidence, description, model, latency_ms)
-                VALUES (s, p_utc, p_label, p_confidence, p_description, p_model, p_latency);
-            END IF;
+          END IF;
+          -- A new incident has no old verdict (old_* are null), so any verdict it brings is appended.
+          IF p_label IS NOT NULL AND (p_label IS DISTINCT FROM old_label OR p_confidence IS DISTINCT FROM old_confidence
+              OR p_description IS DISTINCT FROM old_description) THEN
+            INSERT INTO verdicts(event_seq, utc_ms, label, confidence, description, model, latency_ms)
+              VALUES (s, p_utc, p_label, p_confidence, p_description, p_model, p_latency);
           END IF;
           recorded_seq := s; known_keyframes := kf;
           RETURN NEXT;
