@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Security.Cryptography.X509Certificates;
+using StreamWatch.Core.Config;
 
 namespace StreamWatch.IntegrationTests.Support;
 
@@ -29,16 +29,10 @@ public sealed class EtcdServer : IAsyncDisposable
         var handler = new HttpClientHandler();
         if (tls != null)
         {
-            var ca = X509CertificateLoader.LoadCertificateFromFile(tls.CaFile);
-            handler.ServerCertificateCustomValidationCallback = (_, cert, chain, _) =>
-            {
-                chain!.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                return chain.Build(cert!);
-            };
-            using var pem = X509Certificate2.CreateFromPemFile(client!.Value.Cert, client.Value.Key);
-            handler.ClientCertificates.Add(X509CertificateLoader.LoadPkcs12(
-                pem.Export(X509ContentType.Pkcs12), null));
+            var trust = new TlsOptions { CaFile = tls.CaFile, CertFile = client!.Value.Cert, KeyFile = client.Value.Key };
+            var validate = trust.ServerValidator();
+            handler.ServerCertificateCustomValidationCallback = (_, cert, chain, errors) => validate(cert, chain, errors);
+            handler.ClientCertificates.Add(trust.LoadClientCertificate()!);
         }
         _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
     }
