@@ -100,7 +100,7 @@ public sealed class EtcdCoordinator : ICoordinator
     /// </summary>
     private async Task GrantAsync(bool rejoin, CancellationToken ct)
     {
-        await _etcd!.AuthenticateAsync(ct);
+        await _etcd!.AuthenticateAsync(ct); // before `sent`, so the login's round trip does not shorten the fence
         var sent = _time.GetTimestamp();
         var r = await _etcd.CallAsync((c, o) => new Lease.LeaseClient(c).LeaseGrantAsync(new LeaseGrantRequest { TTL = _options.LeaseTtlSeconds }, o), ct);
         Interlocked.Exchange(ref _leaseId, r.ID);
@@ -278,7 +278,7 @@ public sealed class EtcdCoordinator : ICoordinator
         if (_leaseLost) return;
         var id = Interlocked.Read(ref _leaseId);
         try { await _etcd!.CallAsync((c, o) => new Lease.LeaseClient(c).LeaseRevokeAsync(new LeaseRevokeRequest { ID = id }, o), ct); }
-        catch (RpcException e) { _log.LogWarning("cluster: lease not revoked ({Error}); its keys expire with it", Short(e)); }
+        catch (Exception e) when (e is RpcException or EtcdAuthException) { _log.LogWarning("cluster: lease not revoked ({Error}); its keys expire with it", Short(e)); }
         Fence.Lost();
     }
 
